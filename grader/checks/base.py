@@ -1,0 +1,179 @@
+"""The exercise-check protocol: a *probe* and a *judge* per exercise.
+
+Every graded exercise has one :class:`Check`. Grading it is two steps:
+
+1. ``probe(obj, visible=...)`` calls the student's function, class or result on the
+   check's own inputs and returns **plain data** (:data:`Data`): numbers, strings,
+   booleans, ``None``, NumPy arrays, and lists / tuples / dicts of those. The probe is
+   the only step that touches student code.
+2. ``judge(data)`` compares that data with an independent oracle (autograd, torch
+   built-ins, closed forms, statistics on large samples, scikit-learn) and raises
+   :class:`CheckFailure` (an ``AssertionError``) naming the property that failed.
+   A judge needs nothing but ``data``: it may be run in another process, where no
+   student code exists.
+
+``visible=True`` asks the probe for the quick subset shown to students; the hidden test
+runs the full probe. A judge checks whatever the data it is given contains.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+__all__ = [
+    "Check",
+    "CheckFailure",
+    "Data",
+    "REGISTRY",
+    "register",
+    "expect",
+    "expect_close",
+    "expect_shape",
+    "is_plain",
+]
+
+#: What a probe returns: plain data, nothing callable, nothing from student code.
+Data = dict[str, Any]
+
+
+class CheckFailure(AssertionError):
+    """A property of a student's answer does not hold.
+
+    The message names the exercise and the property, gives the expected and actual
+    values, and a hint on what to look at.
+    """
+
+    def __init__(self, exercise: str, prop: str, *, expected: Any, actual: Any, hint: str = ""):
+        self.exercise = exercise
+        self.prop = prop
+        self.expected = expected
+        self.actual = actual
+        self.hint = hint
+        lines = [
+            f"{exercise}: {prop}",
+            f"  expected: {_short(expected)}",
+            f"  actual:   {_short(actual)}",
+        ]
+        if hint:
+            lines.append(f"  hint: {hint}")
+        super().__init__("\n".join(lines))
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    if isinstance(value, np.ndarray):
+        with np.printoptions(precision=6, threshold=12, edgeitems=3, linewidth=120):
+            text = f"array of shape {value.shape}: {value}"
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class Check(abc.ABC):
+    """One exercise's check. Subclasses set ``id`` and implement probe and judge."""
+
+    #: Stable exercise id, ``"<assignment>/<grade_id>"``, e.g. ``"01-sgd/minibatch_indices"``.
+    id: ClassVar[str]
+
+    @abc.abstractmethod
+    def probe(self, obj: Any, *, visible: bool = False) -> Data:
+        """Call the student's ``obj`` on this check's inputs; return plain data."""
+
+    @abc.abstractmethod
+    def judge(self, data: Data) -> int:
+        """Compare ``data`` with the oracle; raise :class:`CheckFailure` on the first
+        property that fails. Returns the number of properties that held."""
+
+    # Helpers bound to this exercise, so that messages always name it.
+    def fail(self, prop: str, *, expected: Any, actual: Any, hint: str = "") -> CheckFailure:
+        return CheckFailure(self.id, prop, expected=expected, actual=actual, hint=hint)
+
+
+#: Every check, by exercise id. Filled by :func:`register` when grader.checks is imported.
+REGISTRY: dict[str, Check] = {}
+
+
+def register(cls: type[Check]) -> type[Check]:
+    """Class decorator: instantiate ``cls`` and file it under ``cls.id``."""
+    if cls.id in REGISTRY:
+        raise ValueError(f"two checks claim the exercise id {cls.id!r}")
+    REGISTRY[cls.id] = cls()
+    return cls
+
+
+def expect(check: Check, ok: bool, prop: str, *, expected: Any, actual: Any, hint: str = "") -> None:
+    """Raise ``check.fail(...)`` unless ``ok``."""
+    if not ok:
+        raise check.fail(prop, expected=expected, actual=actual, hint=hint)
+
+
+def expect_shape(check: Check, actual: np.ndarray, shape: tuple[int, ...], what: str, *, hint: str = "") -> None:
+    """Fail unless ``actual`` has exactly ``shape``."""
+    got = tuple(np.shape(actual))
+    expect(check, got == tuple(shape), f"{what} has the wrong shape",
+           expected=tuple(shape), actual=got, hint=hint)
+
+
+def expect_close(
+    check: Check,
+    actual: Any,
+    expected: Any,
+    what: str,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    hint: str = "",
+) -> None:
+    """Fail unless ``actual`` matches ``expected`` in shape, is finite where expected
+    is, and agrees within ``atol + rtol * |expected|`` everywhere."""
+    a = np.asarray(actual, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    expect_shape(check, a, e.shape, what, hint=hint)
+    finite = np.isfinite(e)
+    bad_finite = finite & ~np.isfinite(a)
+    if bad_finite.any():
+        raise check.fail(f"{what} is not finite", expected=e, actual=a,
+                         hint=hint or "look for an overflow in exp or log")
+    diff = np.abs(a - e)
+    tol = atol + rtol * np.abs(e)
+    if np.any(diff[finite] > tol[finite]):
+        worst = float(np.max(diff[finite] - tol[finite]))
+        raise check.fail(
+            f"{what} does not match (worst excess over tolerance {worst:.3g}; rtol={rtol:g}, atol={atol:g})",
+            expected=e, actual=a, hint=hint,
+        )
+
+
+def is_plain(value: Any) -> bool:
+    """True when ``value`` is plain data a judge may receive (see :data:`Data`)."""
+    if value is None or isinstance(value, (bool, int, float, complex, str, np.generic)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype != object
+    if isinstance(value, (list, tuple)):
+        return all(is_plain(v) for v in value)
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and is_plain(v) for k, v in value.items())
+    return False
+
+
+def as_float_array(check: Check, value: Any, what: str) -> np.ndarray:
+    """Convert a student's return value to a float64 array, or fail with a clear message.
+
+    Accepts NumPy arrays, torch tensors (detached, moved to the CPU), lists and numbers.
+    """
+    if hasattr(value, "detach") and callable(value.detach):
+        value = value.detach().cpu().numpy()
+    try:
+        out = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise check.fail(f"{what} must be numbers", expected="an array or a number",
+                         actual=f"{type(value).__name__} ({err})",
+                         hint="return a NumPy array, a torch tensor or a float") from None
+    return out
+
+
+Probe = Callable[[Any], Data]

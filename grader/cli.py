@@ -1,0 +1,141 @@
+"""``python -m grader VERB``: argument parsing only; the work is in the API modules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _course(args: argparse.Namespace):
+    from .config import Course
+
+    return Course.find(root=args.root, db_url=args.db)
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    from . import catalog
+
+    rows = catalog.exercises()
+    width = max(len(ex.id) for ex in rows)
+    for ex in rows:
+        print(f"{ex.id.ljust(width)}  {ex.points:>4g}  {ex.title}")
+    print(f"{len(rows)} exercises, {sum(ex.points for ex in rows):g} points")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from .release import release
+
+    for path in release(_course(args), assignments=args.assignment or None):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import build_demo
+
+    for student, path in build_demo(_course(args), args.assignment).items():
+        print(f"{student}: {path}")
+    return 0
+
+
+def cmd_autograde(args: argparse.Namespace) -> int:
+    from .autograde import autograde
+    from .report import score_table
+
+    outcomes = autograde(_course(args), args.assignment, students=args.student or None,
+                         progress=not args.no_progress)
+    if not outcomes:
+        print(f"no submissions found under submitted/<student>/{args.assignment}/", file=sys.stderr)
+        return 1
+    print(score_table(outcomes))
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from .feedback import feedback
+
+    for student, where in feedback(_course(args), args.assignment, students=args.student or None,
+                                   progress=not args.no_progress).items():
+        print(f"{student}: {where}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    print(f"wrote {export(_course(args), to=args.to)}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_notebook, format_rows
+
+    path = Path(args.notebook)
+    if not path.is_file():
+        print(f"no notebook at {path}; give the path of your .ipynb file, e.g. "
+              "notebooks/01-sgd/01-sgd.ipynb", file=sys.stderr)
+        return 2
+    rows = check_notebook(path, progress=not args.no_progress)
+    print(format_rows(rows))
+    return 0 if all(r.passed for r in rows) else 1
+
+
+def cmd_course(args: argparse.Namespace) -> int:
+    from .course import run_course
+
+    run = run_course(_course(args), progress=not args.no_progress)
+    print(run.table)
+    print(f"grades:        {run.grades_csv}")
+    print(f"distribution:  {run.distribution_png}")
+    n = sum(isinstance(p, Path) for per in run.feedback.values() for p in per.values())
+    print(f"feedback:      {n} HTML files under feedback/<student>/<assignment>/")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    parser.add_argument("--root", type=Path, default=None,
+                        help="course folder (default: found upwards from here, or $COURSE_ROOT)")
+    parser.add_argument("--db", default=None, metavar="URL",
+                        help="gradebook database URL (default: sqlite:///<root>/gradebook.db, or $COURSE_DB_URL)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    p = sub.add_parser("exercises", help="list every graded exercise with its points")
+    p.set_defaults(func=cmd_exercises)
+    p = sub.add_parser("release", help="regenerate notebooks/ from solutions/")
+    p.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
+    p.set_defaults(func=cmd_release)
+    p = sub.add_parser("demo", help="write the demo submissions of an assignment into submitted/")
+    p.add_argument("assignment")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("autograde", help="grade submitted/<student>/ASSIGNMENT/ for every student")
+    p.add_argument("assignment")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.set_defaults(func=cmd_autograde)
+    p = sub.add_parser("feedback", help="write HTML feedback per student")
+    p.add_argument("assignment")
+    p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.set_defaults(func=cmd_feedback)
+    p = sub.add_parser("export", help="write an nbgrader-compatible grades.csv")
+    p.add_argument("--to", type=Path, default=None, help="output path (default: <root>/grades.csv)")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("check", help="for students: run your notebook's visible tests")
+    p.add_argument("notebook")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("course", help="release, demo submissions, autograde, feedback, export")
+    p.set_defaults(func=cmd_course)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, LookupError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2

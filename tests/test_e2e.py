@@ -1,0 +1,219 @@
+"""End to end: real Jupyter kernels, nbgrader's real gradebook, the demo submissions.
+
+One course copy is graded once per session (module fixture) and the tests read it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from grader import catalog
+from grader.autograde import autograde
+from grader.check import check_notebook
+from grader.config import Course
+from grader.demo import DEMO_STUDENTS, build_demo, expected_scores
+from grader.export import export
+from grader.feedback import feedback
+from grader.nb import solution_cells
+from grader.release import release
+
+from .conftest import ROOT, copy_course
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+ASSIGNMENTS = [a for a in catalog.assignments() if (ROOT / "solutions" / a).is_dir()]
+BIN = Path(sys.executable).parent
+
+WARN_PRELUDE = (
+    "    import os, sys, warnings\n"
+    "    warnings.warn('a library warning, printed on stderr', UserWarning)\n"
+    "    print('a note on stderr', file=sys.stderr)\n"
+    "    os.write(2, b'a C-level write to fd 2\\n')\n"
+)
+
+
+def _warning_submission(course: Course, assignment: str, student: str) -> None:
+    """The full solution, where every exercise function first writes to stderr in three ways."""
+    src = course.submitted / "demo-solution" / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(str(src), as_version=4)
+    for cell in solution_cells(nb):
+        lines = cell.source.splitlines(keepends=True)
+        # after the docstring's closing quotes, or after the def line when there is none
+        at = next((i for i, ln in enumerate(lines) if ln.strip().endswith('"""') and i > 0
+                   and any('"""' in x for x in lines[:i])), None)
+        if at is None:
+            at = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("def "))
+        lines.insert(at + 1, WARN_PRELUDE)
+        cell.source = "".join(lines)
+    out = course.submitted / student / assignment / f"{assignment}.ipynb"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(out))
+
+
+def _broken_submissions(course: Course, assignment: str) -> None:
+    bad = course.submitted / "broken-json" / assignment
+    bad.mkdir(parents=True)
+    (bad / f"{assignment}.ipynb").write_text('{"cells": [ this is not json')
+    renamed = course.submitted / "wrong-name" / assignment
+    renamed.mkdir(parents=True)
+    (renamed / f"{assignment} (1).ipynb").write_text(
+        (course.root / "notebooks" / assignment / f"{assignment}.ipynb").read_text())
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = copy_course(tmp_path_factory.mktemp("e2e") / "course")
+    course = Course(root=root)
+    release(course)
+    outcomes = {}
+    for a in ASSIGNMENTS:
+        build_demo(course, a)
+        _warning_submission(course, a, "stderr-warnings")
+        _broken_submissions(course, a)
+        outcomes[a] = {o.student: o for o in autograde(course, a, progress=False)}
+        feedback(course, a, progress=False)
+    export(course)
+    return course, outcomes
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_demo_submissions_score_what_they_should(graded, assignment):
+    """Do the solution, untouched, half-done and mistakes demos score exactly their expected totals,
+    with the solution at full marks and the untouched notebook at 0?"""
+    _, outcomes = graded
+    want = expected_scores(assignment)
+    got = {s: outcomes[assignment][s].score for s in DEMO_STUDENTS}
+    assert got == want
+    full = sum(ex.points for ex in catalog.for_assignment(assignment))
+    assert want["demo-solution"] == full and want["demo-untouched"] == 0
+    assert 0 < want["demo-half"] < full and 0 < want["demo-mistakes"] < full
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_per_exercise_scores_of_the_solution(graded, assignment):
+    """Does every exercise of the solution get its full points, as the catalog lists them?"""
+    _, outcomes = graded
+    o = outcomes[assignment]["demo-solution"]
+    assert o.exercises == {ex.grade_id: ex.points for ex in catalog.for_assignment(assignment)}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_notebook_fails_only_on_stubs(graded, assignment):
+    """In the autograded untouched notebook, is every error a NotImplementedError from a stub
+    (no NameError, ImportError or anything else), and does every grade cell fail?"""
+    course, _ = graded
+    nb = nbformat.read(str(course.autograded / "demo-untouched" / assignment / f"{assignment}.ipynb"), as_version=4)
+    errors = [(i, o.ename) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"]
+    assert errors, "the untouched notebook raised nothing"
+    assert {e for _, e in errors} == {"NotImplementedError"}, f"errors other than the stubs': {errors}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_notebook_raises_nothing(graded, assignment):
+    """Does the autograded solution run every cell without an error output?"""
+    course, _ = graded
+    nb = nbformat.read(str(course.autograded / "demo-solution" / assignment / f"{assignment}.ipynb"), as_version=4)
+    errors = [(i, o.ename, o.evalue[:200]) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"]
+    assert not errors
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_warnings_on_stderr_keep_the_points(graded, assignment):
+    """Does a correct answer that writes warnings to stderr (Python warnings, sys.stderr, fd 2) keep full marks?"""
+    _, outcomes = graded
+    o = outcomes[assignment]["stderr-warnings"]
+    assert o.graded and o.score == o.max_score > 0, o
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_broken_submissions_are_recorded_and_the_batch_goes_on(graded, assignment):
+    """Do a malformed notebook and a wrongly named one each get a readable reason, without
+    stopping the batch (the demos after them in alphabetical order are graded)?"""
+    _, outcomes = graded
+    broken, renamed = outcomes[assignment]["broken-json"], outcomes[assignment]["wrong-name"]
+    assert not broken.graded and "not a valid notebook" in broken.reason
+    assert not renamed.graded and f"must keep the name {assignment}.ipynb" in renamed.reason
+    assert all(outcomes[assignment][s].graded for s in DEMO_STUDENTS)
+
+
+def test_grades_csv_is_nbgraders_format(graded):
+    """Does grades.csv have nbgrader's columns and one row per graded student and assignment?"""
+    course, outcomes = graded
+    with open(course.path("grades.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+                             "email", "raw_score", "late_submission_penalty", "score", "max_score"]
+    by = {(r["assignment"], r["student_id"]): float(r["score"]) for r in rows}
+    for a, per in outcomes.items():
+        for s, o in per.items():
+            if o.graded:
+                assert by[(a, s)] == o.score
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_has_no_hidden_tests(graded, assignment):
+    """Is there an HTML feedback file per graded student, free of the hidden tests?"""
+    course, outcomes = graded
+    for student, o in outcomes[assignment].items():
+        if not o.graded:
+            continue
+        html = (course.feedback / student / assignment / f"{assignment}.html").read_text()
+        assert "HIDDEN TESTS" not in html
+        for ex in catalog.for_assignment(assignment):
+            assert f"run(&quot;{ex.id}&quot;, {ex.grade_id})" not in html and f'run("{ex.id}", {ex.grade_id})' not in html
+
+
+def test_gradebook_scores_match_outcomes(graded):
+    """Does nbgrader's gradebook hold exactly the scores autograde reported?"""
+    course, outcomes = graded
+    with Gradebook(course.gradebook_url) as gb:
+        for a, per in outcomes.items():
+            for s, o in per.items():
+                if o.graded:
+                    assert gb.find_submission(a, s).score == o.score
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_student_check_reports_each_exercise(graded, assignment):
+    """Does `check` pass every exercise of a solved notebook and fail every one of the untouched notebook?"""
+    course, _ = graded
+    solved = check_notebook(course.submitted / "demo-solution" / assignment / f"{assignment}.ipynb", progress=False)
+    assert [r.grade_id for r in solved] == [ex.grade_id for ex in catalog.for_assignment(assignment)]
+    assert all(r.passed for r in solved), solved
+    proc = subprocess.run([sys.executable, "-m", "grader", "--no-progress", "check",
+                           str(course.root / "notebooks" / assignment / f"{assignment}.ipynb")],
+                          capture_output=True, text=True, cwd=course.root, timeout=600)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.count("not done yet") == len(catalog.for_assignment(assignment)), proc.stdout
+
+
+def test_stock_nbgrader_autograde_works(tmp_path):
+    """Does stock `nbgrader autograde` grade these notebooks too: the solution at full marks,
+    and a correct answer that warns on stderr at full marks?"""
+    assignment = ASSIGNMENTS[0]
+    root = copy_course(tmp_path / "course")
+    course = Course(root=root)
+    env = {**os.environ, "COURSE_ROOT": str(root)}
+    nbg = str(BIN / "nbgrader")
+    subprocess.run([nbg, "generate_assignment", assignment, "--force"], cwd=root, env=env, check=True,
+                   capture_output=True, timeout=300)
+    build_demo(course, assignment)
+    _warning_submission(course, assignment, "stderr-warnings")
+    for student in ("demo-solution", "stderr-warnings"):
+        proc = subprocess.run([nbg, "autograde", assignment, "--student", student, "--force"],
+                              cwd=root, env=env, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    full = sum(ex.points for ex in catalog.for_assignment(assignment))
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        assert gb.find_submission(assignment, "demo-solution").score == full
+        assert gb.find_submission(assignment, "stderr-warnings").score == full
