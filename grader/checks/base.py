@@ -27,6 +27,7 @@ import numpy as np
 __all__ = [
     "Check",
     "CheckFailure",
+    "as_float_array",
     "Data",
     "REGISTRY",
     "register",
@@ -77,6 +78,8 @@ class Check(abc.ABC):
 
     #: Stable exercise id, ``"<assignment>/<grade_id>"``, e.g. ``"01-sgd/minibatch_indices"``.
     id: ClassVar[str]
+    #: True when a correct answer may use any random stream: tests then run it under several seeds.
+    randomized: ClassVar[bool] = False
 
     @abc.abstractmethod
     def probe(self, obj: Any, *, visible: bool = False) -> Data:

@@ -1,0 +1,172 @@
+"""Every exercise check accepts right answers and rejects realistic wrong ones.
+
+Generic over the catalog: an assignment adds its checks (``grader/checks/<name>.py``) and its
+variants (``tests/variants/<name>.py``), and every test here covers them with no change.
+A check whose correct answers may draw from global random state sets the class attribute
+``randomized = True``; those are also re-run under several global seeds.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import inspect
+import math
+import pickle
+import random
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+
+from grader import catalog
+from grader.checks import REGISTRY, CheckFailure, get, is_plain, judge, probe, run
+from tests.variants import Variant, load_all
+
+VARIANTS: dict[str, list[Variant]] = load_all()
+CHECKED = [ex.id for ex in catalog.exercises() if ex.id in REGISTRY]
+ALL = [v for ex_id in CHECKED for v in VARIANTS.get(ex_id, [])]
+CORRECT = [v for v in ALL if v.kind == "correct"]
+BUGGY = [v for v in ALL if v.kind == "buggy"]
+RANDOMIZED = [v for v in CORRECT if getattr(get(v.exercise_id), "randomized", False)]
+SEEDS = [0, 1, 7, 2024, 2**31 - 1]
+
+
+def _ids(variants: list[Variant]) -> list[str]:
+    return [f"{v.exercise_id} | {v}" for v in variants]
+
+
+@pytest.fixture
+def restore_global_rng():
+    """Leave NumPy's, Python's and torch's global random state as the test found them."""
+    np_state, py_state, torch_state = np.random.get_state(), random.getstate(), torch.random.get_rng_state()
+    yield
+    np.random.set_state(np_state)
+    random.setstate(py_state)
+    torch.random.set_rng_state(torch_state)
+
+
+# --- the catalog, the checks and the variants agree ------------------------------------
+
+def test_every_catalog_exercise_has_a_check_and_every_check_is_in_the_catalog():
+    """Does every exercise in grader/catalog.toml have a registered check, and vice versa?"""
+    ids = {ex.id for ex in catalog.exercises()}
+    assert ids - set(REGISTRY) == set(), f"exercises without a check: {sorted(ids - set(REGISTRY))}"
+    assert set(REGISTRY) - ids == set(), f"checks not in the catalog: {sorted(set(REGISTRY) - ids)}"
+
+
+def test_variants_name_catalog_exercises():
+    """Does every variant module register variants only for exercises in the catalog?"""
+    unknown = set(VARIANTS) - {ex.id for ex in catalog.exercises()}
+    assert not unknown, f"variants for unknown exercise ids: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("exercise_id", CHECKED)
+def test_each_check_has_enough_variants(exercise_id):
+    """Does each check have >= 3 buggy and >= 1 correct variant, and exactly one buggy demo?"""
+    vs = VARIANTS.get(exercise_id, [])
+    n_buggy = sum(v.kind == "buggy" for v in vs)
+    n_correct = sum(v.kind == "correct" for v in vs)
+    assert n_buggy >= 3, f"{exercise_id}: {n_buggy} buggy variants, need at least 3"
+    assert n_correct >= 1, f"{exercise_id}: {n_correct} correct variants, need at least 1"
+    demos = [v for v in vs if v.demo]
+    assert len(demos) == 1 and demos[0].kind == "buggy", \
+        f"{exercise_id}: mark exactly one buggy variant demo=True, found {[str(v) for v in demos]}"
+
+
+# --- correct answers pass, buggy answers fail -------------------------------------------
+
+@pytest.mark.parametrize("variant", CORRECT, ids=_ids(CORRECT))
+def test_correct_variant_passes(variant):
+    """Does a right answer, written differently from the solution, pass both the visible and the hidden check?"""
+    run(variant.exercise_id, variant.obj, visible=True)
+    run(variant.exercise_id, variant.obj)
+
+
+@pytest.mark.parametrize("variant", BUGGY, ids=_ids(BUGGY))
+def test_buggy_variant_fails(variant):
+    """Does the hidden check reject a realistic wrong answer with a CheckFailure naming the exercise?"""
+    with pytest.raises(Exception) as info:
+        run(variant.exercise_id, variant.obj)
+    err = info.value
+    assert isinstance(err, AssertionError), f"the check crashed instead of failing: {type(err).__name__}: {err}"
+    if isinstance(err, CheckFailure):
+        assert err.exercise == variant.exercise_id
+        assert str(err).startswith(variant.exercise_id)
+
+
+# --- the judge needs nothing but the probe's plain data ---------------------------------
+
+@pytest.mark.parametrize("variant", ALL, ids=_ids(ALL))
+def test_probe_data_is_plain_and_judge_survives_a_pickle_round_trip(variant):
+    """Is the probe's data plain, and does the judge reach the same verdict on a deep-copied, pickled copy of it?"""
+    try:
+        data = probe(variant.exercise_id, variant.obj)
+    except CheckFailure:
+        assert variant.kind == "buggy", "a correct variant failed in the probe"
+        return  # a wrong return type is rejected by the probe itself
+    assert is_plain(data), "probe returned something that is not plain data"
+    shipped = pickle.loads(pickle.dumps(copy.deepcopy(data)))
+    if variant.kind == "correct":
+        assert judge(variant.exercise_id, shipped) == judge(variant.exercise_id, data) > 0
+    else:
+        with pytest.raises(CheckFailure):
+            judge(variant.exercise_id, shipped)
+
+
+# --- unfilled stubs -----------------------------------------------------------------------
+
+def _raises_not_implemented(*args, **kwargs):
+    raise NotImplementedError("replace this stub with your code")
+
+
+STUBS = {
+    "returns None": lambda *a, **k: None,
+    "returns 0.0": lambda *a, **k: 0.0,
+    "returns np.zeros(3)": lambda *a, **k: np.zeros(3),
+    "returns (0.0, np.zeros(3))": lambda *a, **k: (0.0, np.zeros(3)),
+}
+
+
+@pytest.mark.parametrize("exercise_id", CHECKED)
+@pytest.mark.parametrize("visible", [True, False], ids=["visible", "hidden"])
+def test_untouched_stub_does_not_pass(exercise_id, visible):
+    """Does the notebook's untouched stub (raise NotImplementedError) fail rather than pass?"""
+    with pytest.raises((NotImplementedError, AssertionError)):
+        run(exercise_id, _raises_not_implemented, visible=visible)
+
+
+@pytest.mark.parametrize("exercise_id", CHECKED)
+@pytest.mark.parametrize("stub", list(STUBS), ids=list(STUBS))
+@pytest.mark.parametrize("visible", [True, False], ids=["visible", "hidden"])
+def test_placeholder_answer_fails_with_check_failure(exercise_id, stub, visible):
+    """Does an answer that returns None, zero or zeros fail with a CheckFailure, not a crash?"""
+    with pytest.raises(CheckFailure):
+        run(exercise_id, STUBS[stub], visible=visible)
+
+
+# --- no flakiness -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("variant", RANDOMIZED, ids=_ids(RANDOMIZED))
+def test_randomized_correct_variant_passes_under_any_global_seed(variant, seed, restore_global_rng):
+    """Does a right answer pass whatever the global NumPy / random / torch seed (no flaky statistics)?"""
+    np.random.seed(seed)
+    random.seed(seed)
+    torch.manual_seed(seed)
+    run(variant.exercise_id, variant.obj)
+
+
+# --- variants stand alone in a notebook cell ----------------------------------------------
+
+@pytest.mark.parametrize("variant", CORRECT, ids=_ids(CORRECT))
+def test_correct_variant_source_runs_pasted_into_a_fresh_namespace(variant):
+    """Does a correct variant's source, without its decorator, define a function that passes
+    the visible check with only np, torch, math and random in scope (as in a notebook)?"""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(variant.obj)))
+    (node,) = tree.body
+    node.decorator_list = []
+    namespace = {"np": np, "torch": torch, "math": math, "random": random}
+    exec(compile(ast.unparse(tree), f"<pasted {variant}>", "exec"), namespace)
+    run(variant.exercise_id, namespace[variant.obj.__name__], visible=True)
