@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,12 @@ __all__ = ["Course", "apply", "find_root", "DEFAULT_CELL_TIMEOUT"]
 
 #: Seconds one cell may run while autograding before it is interrupted.
 DEFAULT_CELL_TIMEOUT = 300
+
+# nbgrader creates a new gradebook by running the `alembic` script found on PATH; put this
+# interpreter's scripts first so that `.venv/bin/python -m grader` works without activating .venv.
+_SCRIPTS = str(Path(sys.executable).parent)
+if _SCRIPTS not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _SCRIPTS + os.pathsep + os.environ.get("PATH", "")
 
 SOURCE_DIR = "solutions"
 RELEASE_DIR = "notebooks"
@@ -100,9 +107,12 @@ def apply(c: Config, *, root: Path | None = None) -> Config:
     # already turns stderr into printed notes; this catches warnings raised outside it.
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = r"Warning"
-    # Hidden tests never appear in feedback.
-    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+    # Hidden tests never appear in feedback: neither in the cells nor quoted by a traceback.
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
-    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    from .preprocessors import ShortenTestTracebacks
+
+    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortenTestTracebacks,
+                                        CSSHTMLHeaderPreprocessor]
     return c

@@ -51,6 +51,7 @@ def plot_distribution(outcomes: Sequence[Outcome], path: Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     totals: dict[str, list[float]] = {}
     for o in outcomes:
@@ -64,6 +65,7 @@ def plot_distribution(outcomes: Sequence[Outcome], path: Path) -> Path:
     ax.set_xlabel("total score (% of maximum)")
     ax.set_ylabel("students")
     ax.set_xlim(0, 100)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
