@@ -64,6 +64,11 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=20)
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
+    from course_utils import data
+
+    start = time.perf_counter()
+    data.load_mnist1d()
+    print(f"mnist1d (4000 examples) generated in {time.perf_counter() - start:.1f} s")
     print("\nsolution notebooks, top to bottom in a fresh kernel")
     print(f"{'notebook':<28} {'seconds':>8}")
     for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):

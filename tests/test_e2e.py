@@ -1,6 +1,9 @@
 """End to end: real Jupyter kernels, nbgrader's real gradebook, the demo submissions.
 
-One course copy is graded once per session (module fixture) and the tests read it.
+Each assignment is graded once per test process (``graded``) and the tests read the result.
+Every assignment's tests form one xdist group, so assignments are graded in parallel under
+``pytest -n``. Properties of the grader itself (warnings on stderr, broken files, the student
+check, stock nbgrader) are tested on the first assignment only.
 """
 
 from __future__ import annotations
@@ -27,10 +30,16 @@ from grader.release import release
 
 from .conftest import ROOT, copy_course
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e]
 
 ASSIGNMENTS = [a for a in catalog.assignments() if (ROOT / "solutions" / a).is_dir()]
+FIRST = ASSIGNMENTS[0]
 BIN = Path(sys.executable).parent
+
+#: one xdist group per assignment: its grading runs once, in one worker
+EACH = pytest.mark.parametrize(
+    "assignment", [pytest.param(a, marks=pytest.mark.xdist_group(f"e2e-{a}")) for a in ASSIGNMENTS])
+ON_FIRST = pytest.mark.xdist_group(f"e2e-{FIRST}")
 
 WARN_PRELUDE = (
     "    import os, sys, warnings\n"
@@ -68,23 +77,38 @@ def _broken_submissions(course: Course, assignment: str) -> None:
         (course.root / "notebooks" / assignment / f"{assignment}.ipynb").read_text())
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    root = copy_course(tmp_path_factory.mktemp("e2e") / "course")
-    course = Course(root=root)
-    release(course)
-    outcomes = {}
-    for a in ASSIGNMENTS:
-        build_demo(course, a)
-        _warning_submission(course, a, "stderr-warnings")
-        _broken_submissions(course, a)
-        outcomes[a] = {o.student: o for o in autograde(course, a, progress=False)}
-        feedback(course, a, progress=False)
-    export(course)
-    return course, outcomes
+_GRADED: dict[str, tuple[Course, dict]] = {}
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def _grade(assignment: str, tmp_path_factory) -> tuple[Course, dict]:
+    """Release, build the demos (plus, for the first assignment, the grader's own test
+    submissions), autograde, write feedback and export, once per assignment."""
+    if assignment not in _GRADED:
+        root = copy_course(tmp_path_factory.mktemp(f"e2e-{assignment}") / "course")
+        course = Course(root=root)
+        release(course, assignments=[assignment])
+        build_demo(course, assignment)
+        if assignment == FIRST:
+            _warning_submission(course, assignment, "stderr-warnings")
+            _broken_submissions(course, assignment)
+        outcomes = {o.student: o for o in autograde(course, assignment, progress=False)}
+        feedback(course, assignment, progress=False)
+        export(course)
+        _GRADED[assignment] = (course, outcomes)
+    return _GRADED[assignment]
+
+
+@pytest.fixture
+def graded(request, tmp_path_factory):
+    return _grade(request.getfixturevalue("assignment"), tmp_path_factory)
+
+
+@pytest.fixture
+def first(tmp_path_factory):
+    return _grade(FIRST, tmp_path_factory)
+
+
+@EACH
 def test_demo_submissions_score_what_they_should(graded, assignment):
     """Do the solution, untouched, half-done and mistakes demos score exactly their expected totals,
     with the solution at full marks and the untouched notebook at 0?"""
@@ -97,7 +121,7 @@ def test_demo_submissions_score_what_they_should(graded, assignment):
     assert 0 < want["demo-half"] < full and 0 < want["demo-mistakes"] < full
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@EACH
 def test_per_exercise_scores_of_the_solution(graded, assignment):
     """Does every exercise of the solution get its full points, as the catalog lists them?"""
     _, outcomes = graded
@@ -105,7 +129,7 @@ def test_per_exercise_scores_of_the_solution(graded, assignment):
     assert o.exercises == {ex.grade_id: ex.points for ex in catalog.for_assignment(assignment)}
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@EACH
 def test_untouched_notebook_fails_only_on_stubs(graded, assignment):
     """In the autograded untouched notebook, is every error a NotImplementedError from a stub
     (no NameError, ImportError or anything else), and does every grade cell fail?"""
@@ -117,7 +141,7 @@ def test_untouched_notebook_fails_only_on_stubs(graded, assignment):
     assert {e for _, e in errors} == {"NotImplementedError"}, f"errors other than the stubs': {errors}"
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@EACH
 def test_solution_notebook_raises_nothing(graded, assignment):
     """Does the autograded solution run every cell without an error output?"""
     course, _ = graded
@@ -127,40 +151,39 @@ def test_solution_notebook_raises_nothing(graded, assignment):
     assert not errors
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_warnings_on_stderr_keep_the_points(graded, assignment):
+@ON_FIRST
+def test_warnings_on_stderr_keep_the_points(first):
     """Does a correct answer that writes warnings to stderr (Python warnings, sys.stderr, fd 2) keep full marks?"""
-    _, outcomes = graded
-    o = outcomes[assignment]["stderr-warnings"]
+    _, outcomes = first
+    o = outcomes["stderr-warnings"]
     assert o.graded and o.score == o.max_score > 0, o
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_broken_submissions_are_recorded_and_the_batch_goes_on(graded, assignment):
+@ON_FIRST
+def test_broken_submissions_are_recorded_and_the_batch_goes_on(first):
     """Do a malformed notebook and a wrongly named one each get a readable reason, without
     stopping the batch (the demos after them in alphabetical order are graded)?"""
-    _, outcomes = graded
-    broken, renamed = outcomes[assignment]["broken-json"], outcomes[assignment]["wrong-name"]
+    _, outcomes = first
+    broken, renamed = outcomes["broken-json"], outcomes["wrong-name"]
     assert not broken.graded and "not a valid notebook" in broken.reason
-    assert not renamed.graded and f"must keep the name {assignment}.ipynb" in renamed.reason
-    assert all(outcomes[assignment][s].graded for s in DEMO_STUDENTS)
+    assert not renamed.graded and f"must keep the name {FIRST}.ipynb" in renamed.reason
+    assert all(outcomes[s].graded for s in DEMO_STUDENTS)
 
 
-def test_grades_csv_is_nbgraders_format(graded):
-    """Does grades.csv have nbgrader's columns and one row per graded student and assignment?"""
+@EACH
+def test_grades_csv_is_nbgraders_format(graded, assignment):
+    """Does grades.csv have nbgrader's columns and one row per graded student?"""
     course, outcomes = graded
     with open(course.path("grades.csv"), newline="") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
                              "email", "raw_score", "late_submission_penalty", "score", "max_score"]
     by = {(r["assignment"], r["student_id"]): float(r["score"]) for r in rows}
-    for a, per in outcomes.items():
-        for s, o in per.items():
-            if o.graded:
-                assert by[(a, s)] == o.score
+    graded_here = {s: o.score for s, o in outcomes.items() if o.graded}
+    assert {s: by[(assignment, s)] for s in graded_here} == graded_here
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@EACH
 def test_feedback_has_no_hidden_tests(graded, assignment):
     """Is there an HTML feedback file per graded student, free of the hidden tests?"""
     course, outcomes = graded
@@ -173,34 +196,35 @@ def test_feedback_has_no_hidden_tests(graded, assignment):
             assert f"run(&quot;{ex.id}&quot;, {ex.grade_id})" not in html and f'run("{ex.id}", {ex.grade_id})' not in html
 
 
-def test_gradebook_scores_match_outcomes(graded):
+@EACH
+def test_gradebook_scores_match_outcomes(graded, assignment):
     """Does nbgrader's gradebook hold exactly the scores autograde reported?"""
     course, outcomes = graded
     with Gradebook(course.gradebook_url) as gb:
-        for a, per in outcomes.items():
-            for s, o in per.items():
-                if o.graded:
-                    assert gb.find_submission(a, s).score == o.score
+        for s, o in outcomes.items():
+            if o.graded:
+                assert gb.find_submission(assignment, s).score == o.score
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_student_check_reports_each_exercise(graded, assignment):
+@ON_FIRST
+def test_student_check_reports_each_exercise(first):
     """Does `check` pass every exercise of a solved notebook and fail every one of the untouched notebook?"""
-    course, _ = graded
-    solved = check_notebook(course.submitted / "demo-solution" / assignment / f"{assignment}.ipynb", progress=False)
-    assert [r.grade_id for r in solved] == [ex.grade_id for ex in catalog.for_assignment(assignment)]
+    course, _ = first
+    solved = check_notebook(course.submitted / "demo-solution" / FIRST / f"{FIRST}.ipynb", progress=False)
+    assert [r.grade_id for r in solved] == [ex.grade_id for ex in catalog.for_assignment(FIRST)]
     assert all(r.passed for r in solved), solved
     proc = subprocess.run([sys.executable, "-m", "grader", "--no-progress", "check",
-                           str(course.root / "notebooks" / assignment / f"{assignment}.ipynb")],
+                           str(course.root / "notebooks" / FIRST / f"{FIRST}.ipynb")],
                           capture_output=True, text=True, cwd=course.root, timeout=600)
     assert proc.returncode == 1, proc.stderr
-    assert proc.stdout.count("not done yet") == len(catalog.for_assignment(assignment)), proc.stdout
+    assert proc.stdout.count("not done yet") == len(catalog.for_assignment(FIRST)), proc.stdout
 
 
+@ON_FIRST
 def test_stock_nbgrader_autograde_works(tmp_path):
     """Does stock `nbgrader autograde` grade these notebooks too: the solution at full marks,
     and a correct answer that warns on stderr at full marks?"""
-    assignment = ASSIGNMENTS[0]
+    assignment = FIRST
     root = copy_course(tmp_path / "course")
     course = Course(root=root)
     env = {**os.environ, "COURSE_ROOT": str(root)}

@@ -2,7 +2,6 @@
 
 import dataclasses
 import random
-import time
 
 import numpy as np
 import pytest
@@ -154,12 +153,11 @@ def test_blobs_shapes_and_labels():
 
 # ---------------------------------------------------------------------- MNIST-1D
 
-def test_mnist1d_is_generated_quickly_with_the_right_shapes():
-    """Is a fresh MNIST-1D (n=4000) built offline in < 5 s with the documented arrays?"""
+def test_mnist1d_is_generated_with_the_right_shapes():
+    """Is a fresh MNIST-1D (n=4000) built offline with the documented arrays?
+    (How long it takes is measured by `make bench`, not asserted here.)"""
     data._mnist1d_cached.cache_clear()
-    start = time.perf_counter()
     d = load_mnist1d()
-    assert time.perf_counter() - start < 5.0
     assert d["x"].shape == (3200, 40) and d["x"].dtype == np.float32
     assert d["x_test"].shape == (800, 40) and d["x_test"].dtype == np.float32
     assert d["y"].shape == (3200,) and d["y"].dtype == np.int64
@@ -168,12 +166,12 @@ def test_mnist1d_is_generated_quickly_with_the_right_shapes():
 
 
 def test_mnist1d_cache_hands_out_independent_copies():
-    """Is a repeated call instant, and does editing one result leave the next intact?"""
+    """Is a repeated call served from the cache, and does editing one result leave the next intact?"""
     d = load_mnist1d()
-    start = time.perf_counter()
+    hits = data._mnist1d_cached.cache_info().hits
     d["x"][:] = 0.0
     again = load_mnist1d()
-    assert time.perf_counter() - start < 0.5
+    assert data._mnist1d_cached.cache_info().hits == hits + 1
     assert np.abs(again["x"]).sum() > 0
 
 
