@@ -13,12 +13,9 @@ They are built from the current notebooks, so they never go stale.
 
 from __future__ import annotations
 
-import ast
 import copy
 import importlib
-import inspect
 import sys
-import textwrap
 from pathlib import Path
 
 import nbformat
@@ -61,10 +58,7 @@ def mistake_source(course: Course, exercise_id: str) -> str:
     variants = importlib.import_module("tests.variants").load_all()
     for v in variants.get(exercise_id, []):
         if v.kind == "buggy" and v.demo:
-            src = textwrap.dedent(inspect.getsource(v.obj))
-            fn = next(n for n in ast.parse(src).body if isinstance(n, (ast.FunctionDef, ast.ClassDef)))
-            body = "\n".join(src.splitlines()[fn.lineno - 1:])  # from the def line: no decorators
-            return f"# a typical mistake: {v.description}\n{_PRELUDE}{body}\n"
+            return f"# a typical mistake: {v.description}\n{_PRELUDE}{v.source}"
     raise LookupError(f"no buggy variant with demo=True for {exercise_id} in tests/variants/")
 
 

@@ -8,13 +8,10 @@ A check whose correct answers may draw from global random state sets the class a
 
 from __future__ import annotations
 
-import ast
 import copy
-import inspect
 import math
 import pickle
 import random
-import textwrap
 
 import numpy as np
 import pytest
@@ -160,13 +157,26 @@ def test_randomized_correct_variant_passes_under_any_global_seed(variant, seed, 
 
 # --- variants stand alone in a notebook cell ----------------------------------------------
 
+def _pasted(variant: Variant):
+    """Define the variant from its own source text alone, as a notebook cell would."""
+    namespace = {"np": np, "torch": torch, "math": math, "random": random}
+    exec(compile(variant.source, f"<pasted {variant}>", "exec"), namespace)
+    return namespace[variant.obj.__name__]
+
+
 @pytest.mark.parametrize("variant", CORRECT, ids=_ids(CORRECT))
 def test_correct_variant_source_runs_pasted_into_a_fresh_namespace(variant):
     """Does a correct variant's source, without its decorator, define a function that passes
     the visible check with only np, torch, math and random in scope (as in a notebook)?"""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(variant.obj)))
-    (node,) = tree.body
-    node.decorator_list = []
-    namespace = {"np": np, "torch": torch, "math": math, "random": random}
-    exec(compile(ast.unparse(tree), f"<pasted {variant}>", "exec"), namespace)
-    run(variant.exercise_id, namespace[variant.obj.__name__], visible=True)
+    run(variant.exercise_id, _pasted(variant), visible=True)
+
+
+DEMO = [v for v in BUGGY if v.demo]
+
+
+@pytest.mark.parametrize("variant", DEMO, ids=_ids(DEMO))
+def test_demo_mistake_pasted_alone_is_rejected(variant):
+    """Is the typical mistake that the demo submission pastes into its notebook, taken from its
+    own source text, rejected by the hidden check?"""
+    with pytest.raises(AssertionError):
+        run(variant.exercise_id, _pasted(variant))

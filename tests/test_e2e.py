@@ -114,7 +114,7 @@ def test_demo_submissions_score_what_they_should(graded, assignment):
     with the solution at full marks and the untouched notebook at 0?"""
     _, outcomes = graded
     want = expected_scores(assignment)
-    got = {s: outcomes[assignment][s].score for s in DEMO_STUDENTS}
+    got = {s: outcomes[s].score for s in DEMO_STUDENTS}
     assert got == want
     full = sum(ex.points for ex in catalog.for_assignment(assignment))
     assert want["demo-solution"] == full and want["demo-untouched"] == 0
@@ -125,7 +125,7 @@ def test_demo_submissions_score_what_they_should(graded, assignment):
 def test_per_exercise_scores_of_the_solution(graded, assignment):
     """Does every exercise of the solution get its full points, as the catalog lists them?"""
     _, outcomes = graded
-    o = outcomes[assignment]["demo-solution"]
+    o = outcomes["demo-solution"]
     assert o.exercises == {ex.grade_id: ex.points for ex in catalog.for_assignment(assignment)}
 
 
@@ -187,7 +187,7 @@ def test_grades_csv_is_nbgraders_format(graded, assignment):
 def test_feedback_has_no_hidden_tests(graded, assignment):
     """Is there an HTML feedback file per graded student, free of the hidden tests?"""
     course, outcomes = graded
-    for student, o in outcomes[assignment].items():
+    for student, o in outcomes.items():
         if not o.graded:
             continue
         html = (course.feedback / student / assignment / f"{assignment}.html").read_text()

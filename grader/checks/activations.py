@@ -16,8 +16,9 @@ solution:
 * ``dead_relu_fraction``: matrices built so that the number of dead units is known by
   construction (closed form), including units that fire only once and exact zeros.
 
-The activation exercises are groups of functions; the grade cell passes them as a tuple in
-the documented order (a mapping by name, or an object with a ``functions`` tuple, works too).
+The activation exercises are groups of functions, which the notebook collects in a tuple
+named after the exercise and the grade cell passes (a mapping by name, or an object with a
+``functions`` tuple in the same order, is accepted too).
 """
 
 from __future__ import annotations
@@ -29,7 +30,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .base import Check, Data, as_float_array, expect, expect_close, expect_shape, register
+from .base import (
+    Check,
+    Data,
+    as_float_array,
+    expect,
+    expect_close,
+    expect_not_none,
+    expect_shape,
+    register,
+)
 
 __all__ = [
     "CollapseLinear",
@@ -43,12 +53,6 @@ __all__ = [
 
 #: float64 tolerances for values and gradients.
 RTOL, ATOL = 1e-7, 1e-12
-
-
-def _not_none(check: Check, value: Any, what: str) -> None:
-    if value is None:
-        raise check.fail(f"the function returned None instead of {what}", expected=what, actual=None,
-                         hint="did you forget the `return` statement?")
 
 
 def _unpack(check: Check, obj: Any, names: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
@@ -73,7 +77,7 @@ def _unpack(check: Check, obj: Any, names: tuple[str, ...]) -> dict[str, Callabl
 
 def _pair(check: Check, out: Any, name: str, what: str) -> tuple[Any, Any]:
     """Split a student's ``(a, b)`` return value, or fail naming ``what`` it should be."""
-    _not_none(check, out, what)
+    expect_not_none(check, out, what)
     if not isinstance(out, (tuple, list)) or len(out) != 2:
         n = f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""
         raise check.fail(f"{name} must return a pair {what}", expected=what, actual=f"{type(out).__name__}{n}",
@@ -86,7 +90,7 @@ def _fmt(value: Any) -> str:
 
 
 def _array(check: Check, value: Any, what: str) -> np.ndarray:
-    _not_none(check, value, what)
+    expect_not_none(check, value, what)
     return as_float_array(check, value, what)
 
 
@@ -441,7 +445,7 @@ class Maxout(Check):
             expect_shape(self, out, (n, h), f"the output of maxout_forward (N={n}, D={d}, H={h}, k={k})",
                          hint="z = x W + b has shape (N, H, k); take the max over the LAST axis (the k pieces)")
             grads = fns["maxout_backward"](given["dout"], cache)
-            _not_none(self, grads, "(dx, dW, db)")
+            expect_not_none(self, grads, "(dx, dW, db)")
             if not isinstance(grads, (tuple, list)) or len(grads) != 3:
                 raise self.fail("maxout_backward must return a triple (dx, dW, db)", expected="(dx, dW, db)",
                                 actual=type(grads).__name__, hint="end with `return dx, dW, db`")
@@ -541,7 +545,7 @@ class DeadReluFraction(Check):
         for case in _dead_cases(visible):
             A = case["A"].copy()
             value = obj(A)
-            _not_none(self, value, "the fraction of dead units, a float")
+            expect_not_none(self, value, "the fraction of dead units, a float")
             value = as_float_array(self, value, "the fraction of dead units")
             if value.size != 1:
                 raise self.fail("dead_relu_fraction must return one number", expected="a float in [0, 1]",

@@ -31,8 +31,10 @@ __all__ = [
     "Data",
     "REGISTRY",
     "register",
+    "P_FALSE_REJECT",
     "expect",
     "expect_close",
+    "expect_not_none",
     "expect_shape",
     "is_plain",
 ]
@@ -105,6 +107,18 @@ def register(cls: type[Check]) -> type[Check]:
         raise ValueError(f"two checks claim the exercise id {cls.id!r}")
     REGISTRY[cls.id] = cls()
     return cls
+
+
+#: Largest probability with which a statistical check may reject a correct answer
+#: (per check; split it between its statistical properties by the union bound).
+P_FALSE_REJECT = 1e-9
+
+
+def expect_not_none(check: Check, value: Any, what: str) -> None:
+    """Fail with a hint about a missing ``return`` when ``value`` is None."""
+    if value is None:
+        raise check.fail(f"the function returned None instead of {what}", expected=what, actual=None,
+                         hint="did you forget the `return` statement?")
 
 
 def expect(check: Check, ok: bool, prop: str, *, expected: Any, actual: Any, hint: str = "") -> None:

@@ -29,7 +29,15 @@ import numpy as np
 import torch
 from scipy import stats
 
-from .base import Check, Data, as_float_array, expect, expect_close, register
+from .base import (
+    P_FALSE_REJECT,
+    Check,
+    Data,
+    as_float_array,
+    expect,
+    expect_close,
+    register,
+)
 
 __all__ = [
     "UnitSymmetryGap",
@@ -41,7 +49,6 @@ __all__ = [
 ]
 
 #: Probability that a statistical check rejects a correct answer (whole check, union bound).
-P_FALSE_REJECT = 1e-9
 
 
 def torch_fans(shape: tuple[int, ...]) -> tuple[int, int]:

@@ -37,7 +37,17 @@ import scipy.linalg
 import torch
 from scipy import stats
 
-from .base import Check, Data, as_float_array, expect, expect_close, expect_shape, register
+from .base import (
+    P_FALSE_REJECT,
+    Check,
+    Data,
+    as_float_array,
+    expect,
+    expect_close,
+    expect_not_none,
+    expect_shape,
+    register,
+)
 
 __all__ = [
     "FitStandardizer",
@@ -49,19 +59,9 @@ __all__ = [
     "TtaPredict",
 ]
 
-#: Probability that a statistical property rejects a correct answer (per check, union bound).
-P_FALSE_REJECT = 1e-9
-
-
-def _not_none(check: Check, value: Any, what: str) -> None:
-    if value is None:
-        raise check.fail(f"the function returned None instead of {what}", expected=what, actual=None,
-                         hint="did you forget the `return` statement?")
-
-
 def _array(check: Check, value: Any, what: str, shape: tuple[int, ...] | None = None, hint: str = "") -> np.ndarray:
     """The student's value as float64, with an optional exact shape requirement."""
-    _not_none(check, value, what)
+    expect_not_none(check, value, what)
     a = as_float_array(check, value, what)
     if shape is not None:
         expect_shape(check, a, shape, what, hint=hint)

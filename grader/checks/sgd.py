@@ -27,7 +27,17 @@ import numpy as np
 import torch
 from scipy import stats
 
-from .base import Check, Data, as_float_array, expect, expect_close, expect_shape, register
+from .base import (
+    P_FALSE_REJECT,
+    Check,
+    Data,
+    as_float_array,
+    expect,
+    expect_close,
+    expect_not_none,
+    expect_shape,
+    register,
+)
 
 __all__ = [
     "BacktrackingLineSearch",
@@ -37,16 +47,6 @@ __all__ = [
     "objective",
     "example_gradient",
 ]
-
-#: Probability that a statistical property rejects a correct answer (per check, union bound).
-P_FALSE_REJECT = 1e-9
-
-
-def _not_none(check: Check, value: Any, what: str) -> None:
-    if value is None:
-        raise check.fail(f"the function returned None instead of {what}", expected=what, actual=None,
-                         hint="did you forget the `return` statement?")
-
 
 # ---------------------------------------------------------------------------------------
 # Grader-owned test functions for the line search. The judge re-evaluates them from the
@@ -155,7 +155,7 @@ class BacktrackingLineSearch(Check):
 
             x = case["x"].copy()
             t = obj(f, grad_f, x, lr0=case["lr0"], beta=case["beta"], c=case["c"], max_iter=case["max_iter"])
-            _not_none(self, t, "the step size t")
+            expect_not_none(self, t, "the step size t")
             t = as_float_array(self, t, "the step size t")
             if t.size != 1:
                 raise self.fail("backtracking_line_search must return one number, the step size t",
@@ -282,7 +282,7 @@ class StochasticGradient(Check):
                 rng = np.random.default_rng([seed, r])
                 for i in range(per_rng):
                     g = obj(grad_fn, w, X, y, rng=rng)
-                    _not_none(self, g, "the stochastic gradient, an array of shape (D,)")
+                    expect_not_none(self, g, "the stochastic gradient, an array of shape (D,)")
                     g = as_float_array(self, g, "the stochastic gradient")
                     if g.shape != (d,):
                         raise self.fail("stochastic_gradient must return an array of shape (D,)",

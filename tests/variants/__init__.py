@@ -18,10 +18,15 @@ submission from the variants marked ``demo=True``.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
+import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 __all__ = ["Variant", "VARIANTS", "buggy", "correct", "load_all"]
@@ -34,9 +39,29 @@ class Variant:
     description: str
     obj: Any
     demo: bool = False
+    #: where the decorator stands: the variant's own source is found from here, because
+    #: inspect.getsource finds only the first of several classes with one name
+    filename: str = ""
+    lineno: int = 0
 
     def __str__(self) -> str:  # shown as the pytest parameter id
         return f"{self.kind}: {self.description}"
+
+    @property
+    def source(self) -> str:
+        """The function or class definition, without its decorators, dedented."""
+        text = Path(self.filename).read_text(encoding="utf-8")
+        for node in ast.walk(_parse(self.filename)):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and any(
+                    d.lineno == self.lineno for d in node.decorator_list):
+                lines = text.splitlines()[node.lineno - 1:node.end_lineno]
+                return textwrap.dedent("\n".join(lines)) + "\n"
+        raise LookupError(f"no definition decorated at {self.filename}:{self.lineno}")
+
+
+@cache
+def _parse(filename: str) -> ast.Module:
+    return ast.parse(Path(filename).read_text(encoding="utf-8"))
 
 
 VARIANTS: dict[str, list[Variant]] = {}
@@ -44,7 +69,9 @@ VARIANTS: dict[str, list[Variant]] = {}
 
 def _add(exercise_id: str, kind: Literal["buggy", "correct"], description: str, demo: bool) -> Callable[[Any], Any]:
     def deco(obj: Any) -> Any:
-        VARIANTS.setdefault(exercise_id, []).append(Variant(exercise_id, kind, description, obj, demo))
+        caller = sys._getframe(1)  # the module body, at the decorator's first line
+        VARIANTS.setdefault(exercise_id, []).append(
+            Variant(exercise_id, kind, description, obj, demo, caller.f_code.co_filename, caller.f_lineno))
         return obj
 
     return deco
