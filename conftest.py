@@ -5,11 +5,15 @@ Under `pytest -n`, items of one notebook must stay in one worker: each notebook 
 own xdist group (`--dist loadgroup`, as `make test` runs it).
 """
 
+import re
+
 import pytest
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.nodeid.split("::", 1)[0].endswith(".ipynb"):
-            item.add_marker(pytest.mark.xdist_group(f"nbval-{item.nodeid.split('::', 1)[0]}"))
+        path = item.nodeid.split("::", 1)[0]
+        if path.endswith(".ipynb"):
+            # xdist appends "@<group>" to node ids: keep the name free of '/', '.' and '::'
+            item.add_marker(pytest.mark.xdist_group("nbval_" + re.sub(r"\W", "_", path)))

@@ -1,9 +1,10 @@
 """Benchmark (not a test): prints figures, asserts nothing.
 
 1. Seconds to execute each solution notebook top to bottom in a fresh kernel.
-2. Seconds to autograde N copies (default 20) of the demo solution of each assignment.
+2. Seconds to autograde N copies (default 20) of the demo solution of one assignment
+   (default 01-sgd; --assignment all for every one).
 
-    python benchmarks/bench.py [--copies 20]
+    python benchmarks/bench.py [--copies 20] [--assignment 01-sgd]
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def time_autograde(assignment: str, copies: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=20)
+    parser.add_argument("--assignment", default="01-sgd", help="assignment to autograde, or 'all'")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
     from course_utils import data
@@ -75,7 +77,8 @@ def main() -> None:
         print(f"{path.parent.name:<28} {time_notebook(path):>8.1f}", flush=True)
     print(f"\nautograding {args.copies} copies of the demo solution (one at a time, nbgrader)")
     print(f"{'assignment':<28} {'seconds':>8} {'s/notebook':>10}")
-    for assignment in catalog.assignments():
+    chosen = catalog.assignments() if args.assignment == "all" else [args.assignment]
+    for assignment in chosen:
         if not (ROOT / "solutions" / assignment).is_dir():
             continue
         t = time_autograde(assignment, args.copies)

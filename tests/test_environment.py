@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from importlib.metadata import version
 from pathlib import Path
@@ -62,3 +63,13 @@ def test_torch_is_the_cpu_build_pinned():
     import torch
 
     assert torch.__version__.split("+")[0] == "2.13.0"
+
+
+@pytest.mark.xdist_group("probe")
+def test_xdist_groups_take_effect(request):
+    """Under `pytest -n 2 --dist loadgroup` (make test), does an xdist_group mark reach the
+    scheduler? nbval needs each notebook's cells in one worker, and each assignment is graded
+    once per group; pytest 9 with xdist 3.8 silently dropped the groups."""
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not request.config.getvalue("loadgroup"):
+        pytest.skip("only meaningful under pytest-xdist with --dist loadgroup")
+    assert request.node.nodeid.endswith("@probe")
