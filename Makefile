@@ -30,7 +30,7 @@ test: $(STAMP)
 
 ## lab: JupyterLab on the student notebooks
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## release: regenerate notebooks/ from solutions/
 release: $(STAMP)

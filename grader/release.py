@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
@@ -34,6 +35,8 @@ def release(course: Course, *, assignments: list[str] | None = None) -> list[Pat
 
     Runs nbgrader's generate_assignment: solutions become stubs, hidden tests are
     removed, test cells are locked, outputs cleared. Returns the written notebooks.
+    A student notebook that differs from the new one (a student worked in it, say) is
+    kept beside it as ``<id>.ipynb.<time>.bak`` first: releasing never loses work.
     """
     api = nbgrader_api(course)
     todo = assignments or source_assignments(course)
@@ -42,8 +45,14 @@ def release(course: Course, *, assignments: list[str] | None = None) -> list[Pat
         if not course.path(SOURCE_DIR, assignment, f"{assignment}.ipynb").is_file():
             raise ReleaseError(f"no source notebook {SOURCE_DIR}/{assignment}/{assignment}.ipynb; "
                                f"known assignments: {', '.join(source_assignments(course))}")
+        out = course.path("notebooks", assignment, f"{assignment}.ipynb")
+        before = out.read_bytes() if out.is_file() else None
         result = api.generate_assignment(assignment, force=True, create=True)
         if not result["success"]:
             raise ReleaseError(f"generating {assignment} failed:\n{result.get('error', '')}\n{result.get('log', '')}")
-        written.append(course.path("notebooks", assignment, f"{assignment}.ipynb"))
+        if before is not None and before != out.read_bytes():
+            backup = out.with_name(f"{out.name}.{time.strftime('%Y%m%d-%H%M%S')}.bak")
+            backup.write_bytes(before)
+            print(f"note: {out.relative_to(course.root)} had changed; the old version is kept as {backup.name}")
+        written.append(out)
     return written

@@ -86,3 +86,20 @@ def test_student_notebook_hides_solutions_and_hidden_tests(path):
     text = path.read_text()
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text, f"{path}: contains {marker!r}"
+
+
+def test_release_keeps_a_students_work(course_copy):
+    """When a student has worked in notebooks/<id>/<id>.ipynb, does releasing again keep
+    their version as a .bak file instead of overwriting it silently?"""
+    course = Course(root=course_copy)
+    assignment = RELEASED[0].parent.name
+    target = course_copy / "notebooks" / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(str(target), as_version=4)
+    cell = next(solution_cells(nb))
+    cell.source = cell.source.replace("raise NotImplementedError()", "return 42  # my answer")
+    nbformat.write(nb, str(target))
+    edited = target.read_bytes()
+    release(course, assignments=[assignment])
+    backups = list(target.parent.glob(f"{assignment}.ipynb.*.bak"))
+    assert len(backups) == 1 and backups[0].read_bytes() == edited
+    assert "my answer" not in target.read_text()
