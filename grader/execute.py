@@ -38,12 +38,18 @@ from .skip import is_skipped
 
 __all__ = ["Executed", "execute", "shutdown_prestarted"]
 
-#: run silently in each kernel before it is handed a submission: the imports every notebook pays for
+#: run silently in each kernel before it is handed a submission: the imports every notebook's
+#: first cell pays for (modules only: no name is defined in the student's namespace)
 WARMUP = """
-try:
-    import numpy, scipy, torch, matplotlib, matplotlib.pyplot, course_utils
-except ImportError:
-    pass
+import importlib as _il
+for _m in ("numpy", "scipy.optimize", "torch", "matplotlib.pyplot", "course_utils.seeding",
+           "course_utils.data", "course_utils.gradcheck", "course_utils.training",
+           "course_utils.plotting", "grader.checks"):
+    try:
+        _il.import_module(_m)
+    except ImportError:
+        pass
+del _il, _m
 """
 
 # nbgrader's Execute settings (nbgrader.preprocessors.Execute)
