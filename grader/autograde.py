@@ -200,7 +200,7 @@ def _dask_runner(scheduler: str) -> Runner:
 
         from .execute import shutdown_prestarted
 
-        with Client(scheduler, set_as_default=False) as client:
+        with Client(scheduler) as client:
             slots = max(1, sum(client.nthreads().values()))
             futures = {client.submit(execute, nb, **settings, prestart=i < len(notebooks) - slots,
                                      pure=False, key=f"grade-{student}-{os.urandom(4).hex()}"): student
