@@ -9,7 +9,8 @@ Python environment.
 
 Ordered steps of one call:
 1. take the kernel this worker started ahead of time (or start one now); it is fresh, and has
-   only imported numpy, torch and matplotlib -- no student code ever ran in it;
+   only imported modules (numpy, torch, matplotlib, course_utils, grader.checks) -- no
+   student code ever ran in it;
 2. start the *next* kernel in the background, so the next call does not wait for a start and
    the torch import (kernels are never reused across submissions: student code leaves state);
 3. drop the cells tagged ``skip-grading`` (figures, long demonstrations);
