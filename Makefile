@@ -36,7 +36,8 @@ lab: $(STAMP)
 release: $(STAMP)
 	$(PY) -m grader release
 
-## bench: seconds per solution notebook, and to autograde 20 copies of the demo solution
+## bench: seconds per solution notebook, to autograde 20 copies of the demo solution, and stock
+##        nbgrader against this grader (1 and 2 jobs) on 40 copies of the 01-sgd solution
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 

@@ -3,8 +3,11 @@
 1. Seconds to execute each solution notebook top to bottom in a fresh kernel.
 2. Seconds to autograde N copies (default 20) of the demo solution of one assignment
    (default 01-sgd; --assignment all for every one).
+3. Stock ``nbgrader autograde`` against this grader on the same M copies (default 40) of the
+   demo solution of 01-sgd, same machine, one after the other: wall time of each, the ratio,
+   and this grader at 1 and at 2 jobs.
 
-    python benchmarks/bench.py [--copies 20] [--assignment 01-sgd]
+    python benchmarks/bench.py [--copies 20] [--assignment 01-sgd] [--versus 40] [--only versus]
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -60,12 +64,73 @@ def time_autograde(assignment: str, copies: int) -> float:
         return elapsed
 
 
+def _course_with_copies(tmp: str, assignment: str, copies: int) -> tuple[Course, list[str]]:
+    course = Course(root=copy_course(Path(tmp) / "course"))
+    release(course, assignments=[assignment])
+    src = build_demo(course, assignment)["demo-solution"]
+    students = [f"copy-{i:03d}" for i in range(copies)]
+    for student in students:
+        dst = course.submitted / student / assignment
+        dst.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst / src.name)
+    for demo in ("demo-solution", "demo-untouched", "demo-half", "demo-mistakes"):
+        shutil.rmtree(course.submitted / demo)
+    return course, students
+
+
+def time_stock_nbgrader(assignment: str, copies: int) -> float:
+    """Wall seconds of one `nbgrader autograde ASSIGNMENT` over every copy (its own process)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        course, _ = _course_with_copies(tmp, assignment, copies)
+        env = {**os.environ, "COURSE_ROOT": str(course.root)}
+        start = time.perf_counter()
+        subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", assignment, "--force"],
+                       cwd=course.root, env=env, check=True, capture_output=True, timeout=24 * 3600)
+        return time.perf_counter() - start
+
+
+def time_ours(assignment: str, copies: int, jobs: int) -> float:
+    """Wall seconds of `python -m grader autograde ASSIGNMENT --jobs N` over every copy."""
+    with tempfile.TemporaryDirectory() as tmp:
+        course, _ = _course_with_copies(tmp, assignment, copies)
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "grader", "--no-progress", "--root", str(course.root),
+                               "autograde", assignment, "--jobs", str(jobs)],
+                              cwd=course.root, check=True, capture_output=True, text=True, timeout=24 * 3600)
+        elapsed = time.perf_counter() - start
+        if f"{copies}/{copies}" not in proc.stdout:
+            print(f"warning: not every copy passed every exercise:\n{proc.stdout[-2000:]}", file=sys.stderr)
+        return elapsed
+
+
+def versus(assignment: str, copies: int, *, stock_seconds: float | None = None) -> None:
+    """The table of section 3; ``stock_seconds`` reuses a measured stock time instead of rerunning it."""
+    print(f"\nstock nbgrader against this grader: {copies} copies of the {assignment} demo solution, "
+          f"{os.cpu_count()} cores, one after the other")
+    stock = stock_seconds if stock_seconds is not None else time_stock_nbgrader(assignment, copies)
+    print(f"{'grader':<34} {'seconds':>8} {'s/notebook':>10} {'speed-up':>9}", flush=True)
+    label = "nbgrader autograde (stock)" + (" [given]" if stock_seconds is not None else "")
+    print(f"{label:<34} {stock:>8.1f} {stock / copies:>10.2f} {1.0:>8.1f}x", flush=True)
+    for jobs in (1, 2):
+        t = time_ours(assignment, copies, jobs)
+        print(f"{f'python -m grader --jobs {jobs}':<34} {t:>8.1f} {t / copies:>10.2f} {stock / t:>8.1f}x",
+              flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=20)
     parser.add_argument("--assignment", default="01-sgd", help="assignment to autograde, or 'all'")
+    parser.add_argument("--versus", type=int, default=40, metavar="M",
+                        help="copies graded by stock nbgrader and by this grader (0: skip that section)")
+    parser.add_argument("--only", choices=["versus"], default=None, help="run only that section")
+    parser.add_argument("--stock-seconds", type=float, default=None,
+                        help="with --only versus: a stock nbgrader time measured before, not rerun")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
+    if args.only == "versus":
+        versus("01-sgd", args.versus, stock_seconds=args.stock_seconds)
+        return
     from course_utils import data
 
     start = time.perf_counter()
@@ -75,7 +140,7 @@ def main() -> None:
     print(f"{'notebook':<28} {'seconds':>8}")
     for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):
         print(f"{path.parent.name:<28} {time_notebook(path):>8.1f}", flush=True)
-    print(f"\nautograding {args.copies} copies of the demo solution (one at a time, nbgrader)")
+    print(f"\nautograding {args.copies} copies of the demo solution (python -m grader, default jobs)")
     print(f"{'assignment':<28} {'seconds':>8} {'s/notebook':>10}")
     chosen = catalog.assignments() if args.assignment == "all" else [args.assignment]
     for assignment in chosen:
@@ -83,6 +148,8 @@ def main() -> None:
             continue
         t = time_autograde(assignment, args.copies)
         print(f"{assignment:<28} {t:>8.1f} {t / args.copies:>10.2f}", flush=True)
+    if args.versus:
+        versus("01-sgd", args.versus)
 
 
 if __name__ == "__main__":

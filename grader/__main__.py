@@ -1,3 +1,5 @@
 from .cli import main
 
-raise SystemExit(main())
+# guarded: the process pool's spawned workers import this module without running the CLI
+if __name__ == "__main__":
+    raise SystemExit(main())

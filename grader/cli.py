@@ -44,14 +44,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_autograde(args: argparse.Namespace) -> int:
     from .autograde import autograde
-    from .report import score_table
+    from .report import pass_rate_table, score_table
 
     outcomes = autograde(_course(args), args.assignment, students=args.student or None,
-                         progress=not args.no_progress)
+                         progress=not args.no_progress, jobs=args.jobs, scheduler=args.scheduler,
+                         skip=not args.no_skip)
     if not outcomes:
         print(f"no submissions found under submitted/<student>/{args.assignment}/", file=sys.stderr)
         return 1
     print(score_table(outcomes))
+    print(pass_rate_table(outcomes))
     return 0
 
 
@@ -116,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("autograde", help="grade submitted/<student>/ASSIGNMENT/ for every student")
     p.add_argument("assignment")
     p.add_argument("--student", action="append", help="only this student (repeatable)")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="notebooks executed at once on this machine (default: the number of cores)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="execute on the Dask cluster at ADDRESS (e.g. tcp://10.0.0.5:8786) instead")
+    p.add_argument("--no-skip", action="store_true",
+                   help="also run the cells tagged skip-grading (figures, demonstrations)")
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("feedback", help="write HTML feedback per student")
     p.add_argument("assignment")

@@ -8,7 +8,7 @@ from pathlib import Path
 from . import catalog
 from .autograde import Outcome
 
-__all__ = ["score_table", "plot_distribution", "pass_rates"]
+__all__ = ["score_table", "plot_distribution", "pass_rates", "pass_rate_table"]
 
 
 def score_table(outcomes: Sequence[Outcome]) -> str:
@@ -43,6 +43,23 @@ def pass_rates(outcomes: Sequence[Outcome]) -> dict[str, float]:
         if graded:
             rates[ex.id] = sum(o.exercises.get(ex.grade_id, 0.0) >= ex.points for o in graded) / len(graded)
     return rates
+
+
+def pass_rate_table(outcomes: Sequence[Outcome]) -> str:
+    """A text table: per exercise, how many graded submissions got full points, and the rate."""
+    rates = pass_rates(outcomes)
+    rows = [ex for ex in catalog.exercises() if ex.id in rates]
+    if not rows:
+        return "no graded submissions\n"
+    width = max(len("exercise"), *(len(ex.id) for ex in rows))
+    lines = [f"{'exercise'.ljust(width)}  passed  rate", f"{'-' * width}  ------  ----"]
+    for ex in rows:
+        graded = [o for o in outcomes if o.assignment == ex.assignment and o.graded]
+        passed = sum(o.exercises.get(ex.grade_id, 0.0) >= ex.points for o in graded)
+        lines.append(f"{ex.id.ljust(width)}  {f'{passed}/{len(graded)}':>6}  {rates[ex.id]:4.0%}")
+    failed = sum(not o.graded for o in outcomes)
+    lines.append(f"{len(outcomes) - failed} graded, {failed} not graded")
+    return "\n".join(lines) + "\n"
 
 
 def plot_distribution(outcomes: Sequence[Outcome], path: Path) -> Path:

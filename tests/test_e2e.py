@@ -98,6 +98,15 @@ def _grade(assignment: str, tmp_path_factory) -> tuple[Course, dict]:
     return _GRADED[assignment]
 
 
+def _grade_without_skipping(assignment: str, tmp_path_factory) -> dict:
+    """The demo submissions graded in a fresh course with every cell run, skip-grading ones too."""
+    root = copy_course(tmp_path_factory.mktemp(f"e2e-noskip-{assignment}") / "course")
+    course = Course(root=root)
+    release(course, assignments=[assignment])
+    build_demo(course, assignment)
+    return {o.student: o for o in autograde(course, assignment, progress=False, skip=False)}
+
+
 @pytest.fixture
 def graded(request, tmp_path_factory):
     return _grade(request.getfixturevalue("assignment"), tmp_path_factory)
@@ -119,6 +128,17 @@ def test_demo_submissions_score_what_they_should(graded, assignment):
     full = sum(ex.points for ex in catalog.for_assignment(assignment))
     assert want["demo-solution"] == full and want["demo-untouched"] == 0
     assert 0 < want["demo-half"] < full and 0 < want["demo-mistakes"] < full
+
+
+@EACH
+def test_skipping_tagged_cells_never_changes_a_score(graded, assignment, tmp_path_factory):
+    """Does every demo submission (solution, untouched, half, mistakes) score the same per exercise
+    when the cells tagged skip-grading are skipped as when every cell runs, as stock nbgrader does?"""
+    _, skipping = graded
+    everything = _grade_without_skipping(assignment, tmp_path_factory)
+    got = {s: (skipping[s].graded, skipping[s].score, skipping[s].exercises) for s in DEMO_STUDENTS}
+    want = {s: (everything[s].graded, everything[s].score, everything[s].exercises) for s in DEMO_STUDENTS}
+    assert got == want
 
 
 @EACH
