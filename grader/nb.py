@@ -12,7 +12,6 @@ from nbformat import NotebookNode
 __all__ = ["read", "grade_cells", "solution_cells", "strip_outputs", "fill_solution", "SOLUTION_RE"]
 
 SOLUTION_RE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
-HIDDEN_RE = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.MULTILINE | re.DOTALL)
 
 
 def read(path: Path) -> NotebookNode:
@@ -56,7 +55,3 @@ def strip_outputs(nb: NotebookNode) -> NotebookNode:
 def fill_solution(source: str) -> str:
     """A solution cell's source as a student who solved it would leave it: markers gone."""
     return SOLUTION_RE.sub("", source)
-
-
-def without_hidden_tests(source: str) -> str:
-    return HIDDEN_RE.sub("", source)
