@@ -6,8 +6,11 @@
 3. Stock ``nbgrader autograde`` against this grader on the same M copies (default 40) of the
    demo solution of 01-sgd, same machine, one after the other: wall time of each, the ratio,
    and this grader at 1 and at 2 jobs.
+4. The cost of the sandbox: the honest batch (the four demo submissions, K copies of each,
+   default 5) graded with and without bubblewrap, at 2 jobs.
 
-    python benchmarks/bench.py [--copies 20] [--assignment 01-sgd] [--versus 40] [--only versus]
+    python benchmarks/bench.py [--copies 20] [--assignment 01-sgd] [--versus 40] [--sandbox 5]
+                               [--only versus|sandbox]
 """
 
 from __future__ import annotations
@@ -89,6 +92,34 @@ def time_stock_nbgrader(assignment: str, copies: int) -> float:
         return time.perf_counter() - start
 
 
+def sandbox_cost(assignment: str, copies: int) -> None:
+    """Section 4: the honest demo batch graded with and without bubblewrap, same machine, in turn."""
+    from grader.demo import DEMO_STUDENTS
+
+    print(f"\nthe sandbox's cost: the {len(DEMO_STUDENTS)} demo submissions of {assignment}, {copies} copies "
+          f"each, --jobs 2")
+    print(f"{'grading':<28} {'seconds':>8} {'s/notebook':>10}")
+    for flag, label in (([], "in bubblewrap sandboxes"), (["--no-sandbox"], "without a sandbox")):
+        with tempfile.TemporaryDirectory() as tmp:
+            course = Course(root=copy_course(Path(tmp) / "course"))
+            release(course, assignments=[assignment])
+            demos = build_demo(course, assignment)
+            n = 0
+            for student, src in demos.items():
+                for i in range(copies):
+                    dst = course.submitted / f"{student}-{i}" / assignment
+                    dst.mkdir(parents=True)
+                    shutil.copy2(src, dst / src.name)
+                    n += 1
+                shutil.rmtree(course.submitted / student)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "grader", "--no-progress", "--root", str(course.root),
+                            "autograde", assignment, "--jobs", "2", *flag],
+                           cwd=course.root, check=True, capture_output=True, text=True, timeout=24 * 3600)
+            t = time.perf_counter() - start
+            print(f"{label:<28} {t:>8.1f} {t / n:>10.2f}", flush=True)
+
+
 def time_ours(assignment: str, copies: int, jobs: int) -> float:
     """Wall seconds of `python -m grader autograde ASSIGNMENT --jobs N` over every copy."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,13 +154,18 @@ def main() -> None:
     parser.add_argument("--assignment", default="01-sgd", help="assignment to autograde, or 'all'")
     parser.add_argument("--versus", type=int, default=40, metavar="M",
                         help="copies graded by stock nbgrader and by this grader (0: skip that section)")
-    parser.add_argument("--only", choices=["versus"], default=None, help="run only that section")
+    parser.add_argument("--sandbox", type=int, default=5, metavar="K",
+                        help="copies of each demo submission for the sandbox-cost section (0: skip)")
+    parser.add_argument("--only", choices=["versus", "sandbox"], default=None, help="run only that section")
     parser.add_argument("--stock-seconds", type=float, default=None,
                         help="with --only versus: a stock nbgrader time measured before, not rerun")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
     if args.only == "versus":
         versus("01-sgd", args.versus, stock_seconds=args.stock_seconds)
+        return
+    if args.only == "sandbox":
+        sandbox_cost("01-sgd", args.sandbox)
         return
     from course_utils import data
 
@@ -148,6 +184,8 @@ def main() -> None:
             continue
         t = time_autograde(assignment, args.copies)
         print(f"{assignment:<28} {t:>8.1f} {t / args.copies:>10.2f}", flush=True)
+    if args.sandbox:
+        sandbox_cost("01-sgd", args.sandbox)
     if args.versus:
         versus("01-sgd", args.versus)
 

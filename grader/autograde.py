@@ -7,8 +7,10 @@ the gradebook is written by one process:
    DeduplicateIds, OverwriteKernelspec, OverwriteCells (locked and grade cells restored from the
    gradebook), CheckCellMetadata -- turn the submitted file into the notebook to run;
 2. execute (a process pool of ``jobs`` workers, or one Dask task per submission on a cluster):
-   :func:`grader.execute.execute`, a pure function of that notebook and the settings; cells
-   tagged ``skip-grading`` are not run;
+   :func:`grader.execute.execute`, a pure function of that notebook and the settings. Each kernel
+   runs in a sandbox with limits (:mod:`grader.sandbox`); test cells are judged outside it, from
+   the data their probes hand back (:mod:`grader.evidence`); cells tagged ``skip-grading`` are
+   not run;
 3. record (here again, as results arrive): nbgrader's Autograde with its Execute step replaced
    by :class:`InjectExecuted` writes ``autograded/<student>/<assignment>/`` and the scores into
    the gradebook, exactly as stock nbgrader would.
@@ -16,12 +18,21 @@ the gradebook is written by one process:
 A submission that cannot be graded (missing or malformed notebook, a kernel that died, an
 nbgrader error) gets a recorded outcome with a reason, and the batch goes on: one broken
 submission never stops the class or touches another student's grade.
+
+Re-running is idempotent and resumes: once a submission is recorded, a marker
+``autograded/<student>/<assignment>/.grader.json`` holds the hash of the file graded and of the
+grading settings; a later run skips students whose marker matches (``force=True`` regrades).
+A batch stopped half-way therefore goes on where it stopped, and a student interrupted while
+being recorded has no marker and is graded again from scratch.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
 import os
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -37,8 +48,10 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from tqdm.auto import tqdm
 
 from . import catalog
-from .config import Course
-from .execute import Executed, execute
+from .config import RELEASE_DIR, Course
+from . import sandbox
+from .execute import Executed, execute, test_calls
+from .sandbox import INSTALL_HINT, Limits
 
 __all__ = ["Outcome", "autograde", "submissions", "scores", "sanitize", "InjectExecuted"]
 
@@ -56,6 +69,8 @@ class Outcome:
     exercises: dict[str, float] = field(default_factory=dict)
     #: why the submission was not graded, or notes the instructor should read
     reason: str = ""
+    #: graded in an earlier run and unchanged since, so not graded again
+    resumed: bool = False
 
 
 def submissions(course: Course, assignment: str) -> list[str]:
@@ -73,9 +88,17 @@ def _problem_with(folder: Path, assignment: str) -> str:
         return (f"missing {assignment}.ipynb (found: {', '.join(found) or 'no notebook'}); "
                 f"the notebook must keep the name {assignment}.ipynb")
     try:
-        json.loads(expected.read_text(encoding="utf-8"))
+        text = expected.read_text(encoding="utf-8")
+        json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         return f"{assignment}.ipynb is not a valid notebook file ({err}); ask the student to re-download it"
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        if not isinstance(nb.get("cells"), list) or not all(isinstance(c, dict) for c in nb.cells):
+            raise ValueError("its cells are not a list of cells")
+    except Exception as err:  # nbformat raises many kinds of error on a damaged file
+        return (f"{assignment}.ipynb is not a valid notebook file ({type(err).__name__}: {str(err)[:200]}); "
+                "ask the student to re-download it")
     return ""
 
 
@@ -94,8 +117,54 @@ def scores(course: Course, assignment: str, student: str) -> Outcome:
                        exercises=per)
 
 
-def sanitize(course: Course, assignment: str, student: str) -> str:
-    """The submitted notebook after nbgrader's sanitize steps (as its Autograde runs them), as JSON.
+def _released_metadata(course: Course, assignment: str) -> dict[str, dict]:
+    """grade id -> nbgrader metadata of each cell of the notebook students were given."""
+    path = course.path(RELEASE_DIR, assignment, f"{assignment}.ipynb")
+    nb = nbformat.read(str(path), as_version=4)
+    out = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta and meta.get("grade_id"):
+            out[meta["grade_id"]] = dict(meta)
+    return out
+
+
+def repair(nb: NotebookNode, released: dict[str, dict]) -> list[str]:
+    """Make a submission's nbgrader metadata the released notebook's again; returns notes.
+
+    A student's file may carry any metadata: a copied test cell (a duplicated grade id), a test
+    cell unmarked or given 100 points, a new "graded" cell. nbgrader stops on some of these and
+    trusts others. Here every cell whose grade id the released notebook has gets that
+    notebook's metadata back (so nbgrader then restores its source when it is a test cell), and
+    every other claim to be graded -- a second copy of an id, an unknown id -- is removed.
+    """
+    notes: list[str] = []
+    seen: set[str] = set()
+    for cell in nb.cells:
+        metadata = cell.setdefault("metadata", {})
+        meta = metadata.get("nbgrader")
+        if meta is None:
+            continue
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if not isinstance(gid, str) or gid not in released:
+            del metadata["nbgrader"]
+            if isinstance(meta, dict) and (meta.get("grade") or meta.get("solution") or meta.get("locked")):
+                notes.append(f"a cell marked as graded with an unknown id ({str(gid)[:40]!r}) was not graded")
+            continue
+        if gid in seen:
+            del metadata["nbgrader"]
+            notes.append(f"a second copy of cell {gid!r} was not graded")
+            continue
+        seen.add(gid)
+        if meta != released[gid]:
+            metadata["nbgrader"] = dict(released[gid])
+    return notes
+
+
+def sanitize(course: Course, assignment: str, student: str, *,
+             released: dict[str, dict] | None = None) -> tuple[str, list[str]]:
+    """The submitted notebook after :func:`repair` and nbgrader's sanitize steps (as its
+    Autograde runs them), as JSON, with the repair's notes.
 
     Reads the gradebook (the assignment's source cells and kernelspec); writes nothing.
     """
@@ -104,15 +173,83 @@ def sanitize(course: Course, assignment: str, student: str) -> str:
     config = course.nbgrader_config()
     path = course.submitted / student / assignment / f"{assignment}.ipynb"
     nb = nbformat.read(str(path), as_version=4)
+    notes = repair(nb, released if released is not None else _released_metadata(course, assignment))
     resources = ResourcesDict(nbgrader={"student": student, "assignment": assignment, "notebook": assignment,
                                         "db_url": course.gradebook_url})
     for step in Autograde.sanitize_preprocessors.default():
         nb, resources = step(config=config).preprocess(nb, resources)
-    return nbformat.writes(nb)
+    return nbformat.writes(nb), notes
+
+
+def test_sources(course: Course, assignment: str) -> dict[str, str]:
+    """grade id -> source of each autograder test cell, as the gradebook has it (hidden tests included).
+
+    Raises ValueError naming the cell when a test cell holds anything but ``run(...)`` calls,
+    which the autograder could not judge outside the student's kernel.
+    """
+    with Gradebook(course.gradebook_url) as gb:
+        nb = gb.find_notebook(assignment, assignment)
+        out = {}
+        for cell in nb.grade_cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                source = gb.find_source_cell(cell.name, assignment, assignment).source
+            except MissingEntry:
+                continue
+            if "BEGIN SOLUTION" in source:  # a solution cell that is also graded: nbgrader's "autograded answer"
+                continue
+            try:
+                test_calls(source)
+            except (SyntaxError, ValueError) as err:
+                raise ValueError(f"{assignment}: test cell {cell.name!r}: {err}") from None
+            out[cell.name] = source
+        return out
+
+
+def _fingerprint(course: Course, assignment: str, student: str, settings: dict) -> str:
+    """Hash of the submitted file, the test cells and the settings that decide its grade."""
+    h = hashlib.sha256()
+    h.update((course.submitted / student / assignment / f"{assignment}.ipynb").read_bytes())
+    h.update(json.dumps({k: (repr(v) if k == "limits" else v) for k, v in sorted(settings.items())},
+                        sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _marker(course: Course, assignment: str, student: str) -> Path:
+    return course.autograded / student / assignment / ".grader.json"
+
+
+def _already_graded(course: Course, assignment: str, student: str, fingerprint: str) -> Outcome | None:
+    try:
+        mark = json.loads(_marker(course, assignment, student).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if mark.get("fingerprint") != fingerprint:
+        return None
+    outcome = scores(course, assignment, student)
+    if not outcome.graded:
+        return None
+    outcome.reason = mark.get("reason", "")
+    outcome.resumed = True
+    return outcome
 
 
 #: executed notebooks waiting to be recorded, by (assignment, student, notebook)
 _EXECUTED: dict[tuple[str, str, str], NotebookNode] = {}
+
+
+class InjectSanitized(NbGraderPreprocessor):
+    """Stands in for nbgrader's sanitize steps when recording: the notebook that was executed
+    is the one :func:`sanitize` made (repaired, then sanitized by nbgrader), so it is recorded
+    as it is rather than sanitized again from the raw file."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        info = resources["nbgrader"]
+        done = _EXECUTED.get((info["assignment"], info["student"], info["notebook"]))
+        if done is None:
+            raise RuntimeError("no executed notebook to record; grade with grader.autograde")
+        return nbformat.from_dict(copy.deepcopy(dict(done))), resources
 
 
 class InjectExecuted(NbGraderPreprocessor):
@@ -142,6 +279,7 @@ def _recording_api(course: Course) -> NbGraderAPI:
     from nbgrader.preprocessors import Execute
 
     config = course.nbgrader_config()
+    config.Autograde.sanitize_preprocessors = [InjectSanitized]
     config.Autograde.autograde_preprocessors = [
         InjectExecuted if step is Execute else step for step in Autograde.autograde_preprocessors.default()]
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
@@ -155,6 +293,7 @@ def record(course: Course, assignment: str, student: str, executed: Executed, *,
     """
     if executed.error:
         return Outcome(student, assignment, graded=False, reason=f"could not execute it: {executed.error}")
+    notes = "; ".join(executed.notes)
     api = api or _recording_api(course)
     key = (assignment, student, assignment)
     _EXECUTED[key] = nbformat.reads(executed.notebook, as_version=4)
@@ -169,7 +308,9 @@ def record(course: Course, assignment: str, student: str, executed: Executed, *,
         last = (result.get("error") or result.get("log") or "").strip().splitlines()
         return Outcome(student, assignment, graded=False,
                        reason="nbgrader could not grade it: " + (last[-1] if last else "unknown error"))
-    return scores(course, assignment, student)
+    outcome = scores(course, assignment, student)
+    outcome.reason = notes
+    return outcome
 
 
 Runner = Callable[[dict[str, str], dict], Iterator[tuple[str, Executed]]]
@@ -217,6 +358,16 @@ def _dask_runner(scheduler: str) -> Runner:
     return run
 
 
+_WARNED: set[str] = set()
+
+
+def _warn_once(text: str) -> None:
+    """Print ``text`` on stderr the first time only (per process)."""
+    if text and text not in _WARNED:
+        _WARNED.add(text)
+        print(text, file=sys.stderr)
+
+
 def _result(fut) -> Executed:
     try:
         return fut.result()
@@ -233,6 +384,9 @@ def autograde(
     jobs: int | None = None,
     scheduler: str | None = None,
     skip: bool = True,
+    limits: Limits | None = None,
+    sandboxed: bool | None = None,
+    force: bool = False,
 ) -> list[Outcome]:
     """Autograde ``submitted/<student>/<assignment>/`` for each student (all by default).
 
@@ -240,7 +394,10 @@ def autograde(
     Execution runs in ``jobs`` local processes (default: the number of cores), or, with
     ``scheduler`` (a Dask scheduler address such as ``tcp://10.0.0.5:8786``), on that cluster;
     either way the gradebook is written by this process only. ``skip=False`` also runs the
-    cells tagged ``skip-grading``. Returns one :class:`Outcome` per student, in order.
+    cells tagged ``skip-grading``. ``limits`` bounds each submission's memory, time and processes;
+    ``sandboxed=None`` uses bubblewrap where it works (and warns once where it does not).
+    Students graded before with the same file and settings are not graded again unless ``force``.
+    Returns one :class:`Outcome` per student, in order.
     """
     if jobs is not None and jobs < 1:
         raise ValueError(f"Invalid number of jobs: {jobs}; give 1 or more")
@@ -254,13 +411,33 @@ def autograde(
         bar.update(1)
         bar.set_postfix(done=len(outcomes) - failed, failed=failed, remaining=len(todo) - len(outcomes))
 
+    limits = limits or Limits()
+    if sandboxed is None:
+        sandboxed = sandbox.status().sandboxed
+        if not sandboxed:
+            _warn_once(sandbox.status().warning())
+    tests = test_sources(course, assignment)
+    # on a cluster each worker decides for itself whether bubblewrap works there
+    settings = {"timeout": course.cell_timeout, "skip": skip, "tests": tests, "limits": limits,
+                "sandboxed": None if scheduler and sandboxed else sandboxed}
+    fingerprints: dict[str, str] = {}
     notebooks: dict[str, str] = {}
+    repairs: dict[str, list[str]] = {}
+    released = _released_metadata(course, assignment)
     for student in todo:
+        submitted = course.submitted / student / assignment / f"{assignment}.ipynb"
+        if submitted.is_file():
+            fingerprints[student] = _fingerprint(course, assignment, student, settings)
+            if not force:
+                earlier = _already_graded(course, assignment, student, fingerprints[student])
+                if earlier is not None:
+                    done(earlier)
+                    continue
         folder = course.submitted / student / assignment
         problem = _problem_with(folder, assignment) if folder.is_dir() else f"no folder submitted/{student}/{assignment}/"
         if not problem:
             try:
-                notebooks[student] = sanitize(course, assignment, student)
+                notebooks[student], repairs[student] = sanitize(course, assignment, student, released=released)
             except Exception as err:
                 problem = f"nbgrader could not sanitize it: {type(err).__name__}: {err}"
         if problem:
@@ -268,8 +445,20 @@ def autograde(
     if notebooks:
         runner = _dask_runner(scheduler) if scheduler else _local_runner(jobs or os.cpu_count() or 1)
         api = _recording_api(course)
-        settings = {"timeout": course.cell_timeout, "skip": skip}
         for student, executed in runner(notebooks, settings):
-            done(record(course, assignment, student, executed, api=api))
+            if sandboxed and not executed.error and not executed.sandboxed:
+                _warn_once(f"WARNING: the worker on {executed.host or 'another machine'} graded without a "
+                           f"sandbox ({INSTALL_HINT} there). Until then, {sandbox.LOST}")
+            _marker(course, assignment, student).unlink(missing_ok=True)
+            outcome = record(course, assignment, student, executed, api=api)
+            outcome.reason = "; ".join(x for x in (*repairs.get(student, []), outcome.reason) if x)
+            if outcome.graded and student in fingerprints:
+                mark = _marker(course, assignment, student)
+                mark.parent.mkdir(parents=True, exist_ok=True)
+                tmp = mark.with_suffix(".tmp")
+                tmp.write_text(json.dumps({"fingerprint": fingerprints[student], "reason": outcome.reason}),
+                               encoding="utf-8")
+                os.replace(tmp, mark)
+            done(outcome)
     bar.close()
     return [outcomes[s] for s in todo]

@@ -42,13 +42,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _limits(args: argparse.Namespace):
+    from .sandbox import Limits, parse_size
+
+    return Limits(memory=parse_size(args.memory), wall=args.time_limit, cpu=args.cpu_limit,
+                  processes=args.max_processes, output=parse_size(args.max_output))
+
+
 def cmd_autograde(args: argparse.Namespace) -> int:
     from .autograde import autograde
     from .report import pass_rate_table, score_table
 
     outcomes = autograde(_course(args), args.assignment, students=args.student or None,
                          progress=not args.no_progress, jobs=args.jobs, scheduler=args.scheduler,
-                         skip=not args.no_skip)
+                         skip=not args.no_skip, limits=_limits(args),
+                         sandboxed=False if args.no_sandbox else None, force=args.force)
     if not outcomes:
         print(f"no submissions found under submitted/<student>/{args.assignment}/", file=sys.stderr)
         return 1
@@ -124,6 +132,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="execute on the Dask cluster at ADDRESS (e.g. tcp://10.0.0.5:8786) instead")
     p.add_argument("--no-skip", action="store_true",
                    help="also run the cells tagged skip-grading (figures, demonstrations)")
+    p.add_argument("--force", action="store_true",
+                   help="regrade every student (default: skip those graded before with the same file)")
+    limits = p.add_argument_group("limits per submission (enforced from outside its sandbox)")
+    limits.add_argument("--memory", default="2GiB", metavar="SIZE",
+                        help="resident memory of the whole sandbox (default: 2GiB)")
+    limits.add_argument("--time-limit", type=float, default=600.0, metavar="SECONDS",
+                        help="wall time for the whole notebook (default: 600)")
+    limits.add_argument("--cpu-limit", type=int, default=1200, metavar="SECONDS",
+                        help="CPU seconds per process (default: 1200)")
+    limits.add_argument("--max-processes", type=int, default=256, metavar="N",
+                        help="processes and threads at once (default: 256)")
+    limits.add_argument("--max-output", default="1MB", metavar="SIZE",
+                        help="output kept per cell; the rest is cut with a note (default: 1MB)")
+    limits.add_argument("--no-sandbox", action="store_true",
+                        help="run kernels without bubblewrap (only for trusted submissions: they can then "
+                             "read your files and use the network)")
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("feedback", help="write HTML feedback per student")
     p.add_argument("assignment")

@@ -3,41 +3,50 @@ in parallel (a process pool, or a Dask task on a cluster).
 
 :func:`execute` is a pure function of its arguments: a notebook that nbgrader's sanitize steps
 have already cleaned (outputs cleared, ids deduplicated, kernelspec and locked cells restored
-from the gradebook) and the execution settings. It touches no gradebook and no course folder,
-and returns the executed notebook as JSON, so a cluster worker needs nothing but the course's
-Python environment.
+from the gradebook), the sources of the assignment's test cells as the gradebook has them, and
+the settings. It touches no gradebook and no course folder, and returns the executed notebook
+as JSON, so a cluster worker needs nothing but the course's Python environment.
 
 Ordered steps of one call:
-1. take the kernel this worker started ahead of time (or start one now); it is fresh, and has
-   only imported modules (numpy, torch, matplotlib, course_utils, grader.checks) -- no
-   student code ever ran in it;
-2. start the *next* kernel in the background, so the next call does not wait for a start and
-   the torch import (kernels are never reused across submissions: student code leaves state);
+
+1. take the kernel this worker started ahead of time (or start one now): fresh, in a sandbox of
+   its own (:mod:`grader.sandbox`), with only modules imported -- no student code ever ran in it;
+2. start the *next* kernel in the background, so the next call does not wait for a start and the
+   torch import (kernels are never reused across submissions: student code leaves state);
 3. drop the cells tagged ``skip-grading`` (figures, long demonstrations);
-4. execute the rest top to bottom with nbclient, as nbgrader's Execute does (errors allowed,
-   a per-cell timeout, error outputs recorded for timeouts);
-5. put the skipped cells back, unexecuted, so feedback shows the whole notebook;
-6. shut the kernel down and remove its scratch folder.
+4. run the other cells top to bottom, as nbgrader's Execute does (errors allowed, a per-cell
+   timeout), except the **test cells**: their source (with its hidden tests) never goes to the
+   kernel. For each ``run(exercise, obj, visible=...)`` in a test cell, the kernel gets a probe
+   request and hands back plain data, which is judged here (:mod:`grader.evidence`). The test
+   cell's outputs are written by the grader from those verdicts: a test that did not run, or
+   whose evidence is missing or forged, fails;
+5. a watchdog kills the sandbox above the memory limit, and the notebook stops at the wall-time
+   limit; outputs above the per-cell limit are dropped with a note;
+6. put the skipped cells back, unexecuted, so feedback shows the whole notebook; kill every
+   process of the sandbox and remove its scratch folder.
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import atexit
+import json
 import os
-import shutil
+import re
 import socket
-import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import nbformat
 from nbformat import NotebookNode
 
+from . import evidence, sandbox
+from .sandbox import Limits
 from .skip import is_skipped
 
-__all__ = ["Executed", "execute", "shutdown_prestarted"]
+__all__ = ["Executed", "execute", "shutdown_prestarted", "test_calls", "TestCall"]
 
 #: run silently in each kernel before it is handed a submission: the imports every notebook's
 #: first cell pays for (modules only: no name is defined in the student's namespace)
@@ -45,7 +54,7 @@ WARMUP = """
 import importlib as _il
 for _m in ("numpy", "scipy.optimize", "torch", "matplotlib.pyplot", "course_utils.seeding",
            "course_utils.data", "course_utils.gradcheck", "course_utils.training",
-           "course_utils.plotting", "grader.checks"):
+           "course_utils.plotting", "grader.checks", "grader.evidence"):
     try:
         _il.import_module(_m)
     except ImportError:
@@ -53,13 +62,48 @@ for _m in ("numpy", "scipy.optimize", "torch", "matplotlib.pyplot", "course_util
 del _il, _m
 """
 
-# nbgrader's Execute settings (nbgrader.preprocessors.Execute)
-_KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
 _ERROR_ON_TIMEOUT = {
     "ename": "CellTimeoutError",
     "evalue": "",
     "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"],
 }
+
+_HIDDEN_RE = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.MULTILINE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class TestCall:
+    """One ``run(exercise, obj, visible=...)`` of a test cell."""
+
+    exercise: str
+    obj: str
+    visible: bool
+
+
+def test_calls(source: str) -> list[TestCall]:
+    """The ``run(...)`` calls of a test cell's source, in order; ValueError on anything else.
+
+    Test cells may hold only ``run("<exercise>", <expression>, visible=<bool>)`` statements (and
+    the import of ``run``): the autograder replaces each by a probe request, so other code
+    would never run.
+    """
+    tree = ast.parse(source)
+    calls = []
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            continue
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        ok = (isinstance(call, ast.Call) and (getattr(call.func, "id", None) == "run"
+                                              or getattr(call.func, "attr", None) == "run")
+              and len(call.args) == 2 and isinstance(call.args[0], ast.Constant)
+              and isinstance(call.args[0].value, str)
+              and all(k.arg == "visible" and isinstance(k.value, ast.Constant) for k in call.keywords))
+        if not ok:
+            raise ValueError(f"a test cell may hold only run(\"<exercise>\", <object>, visible=...) calls; "
+                             f"found: {ast.get_source_segment(source, stmt)!r}")
+        visible = bool(call.keywords[0].value.value) if call.keywords else False
+        calls.append(TestCall(call.args[0].value, ast.get_source_segment(source, call.args[1]), visible))
+    return calls
 
 
 @dataclass(frozen=True)
@@ -75,6 +119,10 @@ class Executed:
     #: why the notebook could not be executed ('' when it was)
     error: str = ""
     host: str = ""
+    #: what the instructor should know: limits reached, a kernel that died, outputs cut
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    #: whether the kernel ran in bubblewrap
+    sandboxed: bool = False
 
 
 class _Worker:
@@ -85,7 +133,7 @@ class _Worker:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="grader-kernels", daemon=True)
         self.thread.start()
-        self.next: dict[str, _Kernel] = {}
+        self.next: dict[tuple, _Kernel] = {}
 
     def run(self, coro, timeout: float | None = None):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
@@ -111,52 +159,101 @@ def _worker() -> _Worker:
 
 
 class _Kernel:
-    """A kernel being started (``task``) and, as soon as it exists, its manager and folder."""
+    """A kernel being started (``task``) in a scratch folder and sandbox of its own."""
 
-    def __init__(self, kernel_name: str) -> None:
+    def __init__(self, limits: Limits, sandboxed: bool) -> None:
         self.km = None
-        self.cwd = tempfile.mkdtemp(prefix="grader-kernel-")
-        self.task = asyncio.ensure_future(_start_kernel(kernel_name, self))
+        self.limits = limits
+        self.sandboxed = sandboxed
+        own_uid = sandboxed and sandbox.status().own_uid
+        self.scratch = sandbox.Scratch(uid=sandbox.new_uid() if own_uid else None)
+        self.pid: int | None = None
+        self.task = asyncio.ensure_future(self._start())
+
+    async def _start(self):
+        from jupyter_client.kernelspec import KernelSpec
+        from jupyter_client.manager import AsyncKernelManager
+
+        scratch = self.scratch
+        km = self.km = AsyncKernelManager(transport="ipc", ip=os.path.join(scratch.path, "kernel"),
+                                          connection_file=os.path.join(scratch.path, "kernel.json"))
+        km._kernel_spec = KernelSpec(argv=sandbox.kernel_argv(scratch, self.limits, sandboxed=self.sandboxed),
+                                     display_name="Python 3 (grader sandbox)", language="python",
+                                     # a signal to bwrap would not reach the kernel inside the sandbox
+                                     interrupt_mode="message", metadata={})
+        km.write_connection_file()
+        if scratch.uid is not None:  # the kernel runs as the sandbox's own user, and must read it
+            os.chown(km.connection_file, scratch.uid, scratch.uid)
+        await km.start_kernel(cwd=scratch.path, env=scratch.env())
+        self.pid = getattr(getattr(km, "provisioner", None), "pid", None)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=120)
+            await kc.execute_interactive(WARMUP, silent=True, store_history=False, timeout=300)
+        finally:
+            kc.stop_channels()
+        return km
 
     async def stop(self) -> None:
+        """Kill every process of the sandbox and remove its folder; safe to call more than once."""
         self.task.cancel()
         await asyncio.gather(self.task, return_exceptions=True)
-        await _stop_kernel(self.km, self.cwd)
+        self.kill()
+        from jupyter_core.utils import ensure_async
+
+        try:
+            if self.km is not None and self.km.has_kernel:
+                await ensure_async(self.km.shutdown_kernel(now=True))
+        except Exception:
+            pass
+        self.kill()
+        self.scratch.remove()
+
+    def kill(self) -> None:
+        sandbox.kill_tree(self.pid, uid=self.scratch.uid)
 
 
-async def _start_kernel(kernel_name: str, into: "_Kernel"):
-    """A fresh kernel in its own scratch folder, with the common imports done."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    cwd = into.cwd
-    km = into.km = AsyncKernelManager(kernel_name=kernel_name)
-    env = {**os.environ, "NBGRADER_EXECUTION": "autograde"}
-    await km.start_kernel(extra_arguments=list(_KERNEL_ARGS), cwd=cwd, env=env)
-    kc = km.client()
-    kc.start_channels()
-    try:
-        await kc.wait_for_ready(timeout=120)
-        await kc.execute_interactive(WARMUP, silent=True, store_history=False, timeout=300)
-    finally:
-        kc.stop_channels()
-    return km, cwd
+def _strip_hidden(nb: NotebookNode) -> str:
+    """The submission as its student sees it (hidden tests removed, no outputs), for the scratch copy."""
+    copy = nbformat.reads(nbformat.writes(nb), as_version=4)
+    for cell in copy.cells:
+        if cell.cell_type == "code":
+            cell.source = _HIDDEN_RE.sub("", cell.source)
+            cell.outputs = []
+            cell.execution_count = None
+    return nbformat.writes(copy)
 
 
-async def _stop_kernel(km, cwd: str) -> None:
-    from jupyter_core.utils import ensure_async
+def _client_class():
+    from nbclient import NotebookClient
 
-    try:
-        if km is not None and km.has_kernel:
-            await ensure_async(km.shutdown_kernel(now=True))
-    except Exception:
-        pass
-    finally:
-        shutil.rmtree(cwd, ignore_errors=True)
+    class CappedClient(NotebookClient):
+        """nbclient that keeps at most ``output_limit`` bytes of output per cell."""
+
+        output_limit = 1_000_000
+
+        def output(self, outs, msg, display_id, cell_index):
+            used = self._used.get(id(outs), 0)
+            size = len(json.dumps(msg.get("content", {}), default=str))
+            if used + size > self.output_limit:
+                if used <= self.output_limit:
+                    outs.append(nbformat.v4.new_output(
+                        "stream", name="stdout",
+                        text=f"\n[output cut by the grader: this cell printed more than "
+                             f"{self.output_limit:,} bytes]\n"))
+                    self.cut.add(cell_index)
+                self._used[id(outs)] = self.output_limit + 1
+                return None
+            self._used[id(outs)] = used + size
+            return super().output(outs, msg, display_id, cell_index)
+
+    return CappedClient
 
 
 def _on_cell_executed(cell, cell_index, execute_reply, **_) -> None:
     """nbgrader's Execute.on_cell_executed: an error reply without a matching error output
-    (a timeout, say) gets one, so the grade cell fails visibly."""
+    (a timeout, say) gets one, so the cell shows what happened."""
     content = execute_reply["content"]
     if content["status"] != "error":
         return
@@ -167,55 +264,185 @@ def _on_cell_executed(cell, cell_index, execute_reply, **_) -> None:
         traceback=content["traceback"] or ["ERROR: An error occurred while showtraceback was disabled"]))
 
 
-async def _execute(nb: NotebookNode, *, timeout: int, kernel_name: str, skip: bool, prestart: bool,
-                   worker: _Worker) -> tuple[NotebookNode, float, int]:
-    from nbclient import NotebookClient
+def _failed(ename: str, message: str) -> NotebookNode:
+    return nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
-    asked = time.perf_counter()
-    kernel = worker.next.pop(kernel_name, None) or _Kernel(kernel_name)
+
+def _stdout_text(outputs: list, limit: int = 10_000) -> str:
+    text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    return text if len(text) <= limit else text[:limit] + "\n[...]\n"
+
+
+def _read_evidence(path: str) -> bytes | None:
     try:
-        km, cwd = await kernel.task
+        if os.path.islink(path) or not os.path.isfile(path) or os.path.getsize(path) > evidence.MAX_BYTES:
+            return None
+        with open(path, "rb") as f:
+            return f.read(evidence.MAX_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+class _Stopped(Exception):
+    """The sandbox was killed (memory limit, or the kernel died)."""
+
+
+async def _run_test_cell(client, cell: NotebookNode, index: int, calls: list[TestCall], scratch: str,
+                         count: int) -> None:
+    """Probe each run(...) in the kernel, judge here, and write the cell's outputs."""
+    outputs: list[NotebookNode] = []
+    for call in calls:
+        path = os.path.join(scratch, f".evidence-{os.urandom(12).hex()}.npz")
+        probe_cell = nbformat.v4.new_code_cell(evidence.request(call.exercise, call.obj, visible=call.visible,
+                                                                path=path))
+        try:
+            await client.async_execute_cell(probe_cell, index, execution_count=count, store_history=False)
+        finally:
+            text = _stdout_text(probe_cell.outputs)
+            blob = _read_evidence(path)
+        if text:
+            outputs.append(nbformat.v4.new_output("stream", name="stdout", text=text))
+        timed_out = any(o.get("ename") == "CellTimeoutError" for o in probe_cell.outputs)
+        verdict = evidence.verdict(call.exercise, blob, visible=call.visible)
+        if timed_out and not verdict.passed:
+            verdict = evidence.Verdict(False, f"{call.exercise}: the check did not finish within the "
+                                              "time limit of a cell", "CellTimeoutError")
+        if verdict.passed:
+            outputs.append(nbformat.v4.new_output("stream", name="stdout", text=verdict.message + "\n"))
+        else:
+            outputs.append(_failed(verdict.ename or "AssertionError", verdict.message))
+            break
+    cell.outputs = outputs
+    cell.execution_count = count
+
+
+async def _execute(nb: NotebookNode, *, tests: dict[str, str], timeout: int, skip: bool, prestart: bool,
+                   limits: Limits, sandboxed: bool, worker: _Worker) -> tuple[NotebookNode, float, int, list[str]]:
+    asked = time.perf_counter()
+    key = (limits, sandboxed)
+    kernel = worker.next.pop(key, None) or _Kernel(limits, sandboxed)
+    try:
+        km = await kernel.task
     except BaseException:
         await kernel.stop()
         raise
     waited = time.perf_counter() - asked
     if prestart:
-        worker.next[kernel_name] = _Kernel(kernel_name)
+        worker.next[key] = _Kernel(limits, sandboxed)
+    notes: list[str] = []
     try:
-        kept = [i for i, c in enumerate(nb.cells) if not (skip and is_skipped(c))]
-        run = nbformat.v4.new_notebook(metadata=nb.metadata, cells=[nb.cells[i] for i in kept])
-        client = NotebookClient(run, km=km, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
-                                raise_on_iopub_timeout=True, error_on_timeout=dict(_ERROR_ON_TIMEOUT),
-                                kernel_name=kernel_name, on_cell_executed=_on_cell_executed,
-                                shutdown_kernel="immediate",
-                                resources={"metadata": {"path": cwd}})
-        await client.async_execute(cleanup_kc=True)
-        # the executed cells are the same objects as nb's; only the metadata needs copying back
-        nb.metadata = run.metadata
-        return nb, waited, len(nb.cells) - len(kept)
+        kernel.scratch.write("submission.ipynb", _strip_hidden(nb))
+        calls = {gid: test_calls(src) for gid, src in tests.items()}
+        kept = [c for c in nb.cells if not (skip and is_skipped(c))]
+        # every test cell fails until its checks pass here: no evidence, no points
+        test_cells = {}
+        for i, cell in enumerate(kept):
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            gid = meta.get("grade_id")
+            if cell.cell_type == "code" and meta.get("grade") and gid in tests and cell.source == tests[gid]:
+                test_cells[i] = calls[gid]
+                cell.outputs = [_failed("CheckDidNotRun", "this test cell was not reached")]
+        client = _client_class()(nbformat.v4.new_notebook(metadata=nb.metadata, cells=kept), km=km,
+                                 timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
+                                 raise_on_iopub_timeout=True, error_on_timeout=dict(_ERROR_ON_TIMEOUT),
+                                 on_cell_executed=_on_cell_executed, shutdown_kernel="immediate",
+                                 resources={"metadata": {"path": kernel.scratch.path}})
+        client.output_limit = limits.output
+        client._used, client.cut = {}, set()
+        stopped: list[str] = []
+
+        deadline = time.monotonic() + limits.wall
+
+        async def watchdog():
+            while True:
+                await asyncio.sleep(0.2)
+                if time.monotonic() > deadline:
+                    stopped.append(f"stopped: the notebook ran for more than its wall-time limit of "
+                                   f"{limits.wall:g} s")
+                    kernel.kill()
+                    return
+                if kernel.pid is None:
+                    continue
+                pids = sandbox.processes_under(kernel.pid)
+                if kernel.scratch.uid is not None:
+                    pids += sandbox.processes_of_uid(kernel.scratch.uid)
+                used = sandbox.resident_bytes(pids)
+                if used > limits.memory:
+                    stopped.append(f"stopped: the kernel used {used / 2**30:.2f} GiB of memory, above the "
+                                   f"limit of {limits.memory / 2**30:.2f} GiB")
+                    kernel.kill()
+                    return
+
+        async def run_all():
+            from nbclient.exceptions import DeadKernelError
+
+            async with client.async_setup_kernel(cleanup_kc=True):
+                for index, cell in enumerate(kept):
+                    if cell.cell_type != "code":
+                        continue
+                    count = client.code_cells_executed + 1
+                    try:
+                        if index in test_cells:
+                            await _run_test_cell(client, cell, index, test_cells[index], kernel.scratch.path, count)
+                        else:
+                            await client.async_execute_cell(cell, index, execution_count=count)
+                    except DeadKernelError:
+                        why = stopped[0] if stopped else "the kernel died (it crashed, exited or was killed)"
+                        if not stopped:
+                            stopped.append(f"stopped: {why}")
+                        cell.outputs.append(_failed("KernelDied", f"{why}; the cells after this one did not run"))
+                        return
+
+        guard = asyncio.ensure_future(watchdog())
+        try:  # the watchdog kills the kernel at the deadline; this only guards against a hung client
+            await asyncio.wait_for(run_all(), timeout=limits.wall + 120)
+        except asyncio.TimeoutError:
+            stopped.append(f"stopped: the notebook ran for more than its wall-time limit of {limits.wall:g} s")
+        finally:
+            guard.cancel()
+            await asyncio.gather(guard, return_exceptions=True)
+        notes += stopped
+        if client.cut:
+            notes.append(f"outputs cut to {limits.output:,} bytes in {len(client.cut)} cell(s)")
+        nb.metadata = client.nb.metadata
+        return nb, waited, len(nb.cells) - len(kept), notes
     finally:
-        await _stop_kernel(km, cwd)
+        await kernel.stop()
 
 
-def execute(notebook: str, *, timeout: int, kernel_name: str = "python3", skip: bool = True,
-            prestart: bool = True) -> Executed:
-    """Execute a sanitized notebook (JSON text) in a fresh kernel; see the module docstring.
+def execute(notebook: str, *, tests: dict[str, str] | None = None, timeout: int, skip: bool = True,
+            prestart: bool = True, limits: Limits | None = None, sandboxed: bool | None = None,
+            kernel_name: str = "python3") -> Executed:
+    """Execute a sanitized notebook (JSON text) in a fresh sandboxed kernel; see the module docstring.
 
-    ``skip=False`` runs the cells tagged ``skip-grading`` too (nbgrader's behaviour);
-    ``prestart=False`` leaves no kernel running after the call. Never raises for a problem
-    with the notebook: the returned :class:`Executed` carries the error.
+    ``tests`` maps each test cell's grade id to its source as the gradebook has it; only cells
+    whose source is exactly that are judged, through probe requests. ``skip=False`` runs the cells
+    tagged ``skip-grading`` too (nbgrader's behaviour); ``prestart=False`` leaves no kernel
+    running after the call; ``sandboxed=None`` uses bubblewrap when it works here. Never raises
+    for a problem with the notebook: the returned :class:`Executed` carries the error.
+    (``kernel_name`` is accepted for compatibility: the kernel is always this interpreter's.)
     """
     start = time.perf_counter()
     host = socket.gethostname()
+    limits = limits or Limits()
+    if sandboxed is None:
+        sandboxed = sandbox.status().sandboxed
     try:
         nb = nbformat.reads(notebook, as_version=4)
         worker = _worker()
-        nb, waited, skipped = worker.run(_execute(nb, timeout=timeout, kernel_name=kernel_name, skip=skip,
-                                                  prestart=prestart, worker=worker))
-        return Executed(nbformat.writes(nb), time.perf_counter() - start, waited, skipped, host=host)
+        nb, waited, skipped, notes = worker.run(_execute(nb, tests=tests or {}, timeout=timeout, skip=skip,
+                                                         prestart=prestart, limits=limits, sandboxed=sandboxed,
+                                                         worker=worker))
+        return Executed(nbformat.writes(nb), time.perf_counter() - start, waited, skipped, host=host,
+                        notes=tuple(notes), sandboxed=sandboxed)
     except Exception as err:  # one submission's fault never stops the batch
         return Executed("", time.perf_counter() - start, 0.0, error=f"{type(err).__name__}: {err}"[:2000],
-                        host=host)
+                        host=host, sandboxed=sandboxed)
 
 
 def shutdown_prestarted() -> None:
@@ -233,4 +460,3 @@ def shutdown_prestarted() -> None:
         worker.run(stop_all(), timeout=60)
     except Exception:
         pass
-

@@ -30,6 +30,8 @@ def score_table(outcomes: Sequence[Outcome]) -> str:
             for gid, h in zip(ids, head[1:]):
                 cells.append(f"{o.exercises.get(gid, 0.0):g}".rjust(len(h)))
             cells.append(f"{o.score:g}/{o.max_score:g}")
+            if o.reason:
+                cells.append(f"({o.reason})")
             lines.append("  ".join(cells))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

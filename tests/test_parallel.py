@@ -38,11 +38,12 @@ def runs(tmp_path_factory):
         course = Course(root=copy_course(tmp_path_factory.mktemp("parallel") / "course"))
         release(course, assignments=[ASSIGNMENT])
         build_demo(course, ASSIGNMENT)
-        _RUNS["jobs1"] = (course, _scores(autograde(course, ASSIGNMENT, jobs=1, progress=False)))
-        _RUNS["jobs2"] = (course, _scores(autograde(course, ASSIGNMENT, jobs=2, progress=False)))
+        _RUNS["jobs1"] = (course, _scores(autograde(course, ASSIGNMENT, jobs=1, progress=False, force=True)))
+        _RUNS["jobs2"] = (course, _scores(autograde(course, ASSIGNMENT, jobs=2, progress=False, force=True)))
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None) as cluster:
-            outcomes = autograde(course, ASSIGNMENT, scheduler=cluster.scheduler_address, progress=False)
+            outcomes = autograde(course, ASSIGNMENT, scheduler=cluster.scheduler_address, progress=False,
+                                 force=True)
         _RUNS["dask"] = (course, _scores(outcomes))
     return _RUNS
 

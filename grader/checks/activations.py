@@ -94,6 +94,65 @@ def _array(check: Check, value: Any, what: str) -> np.ndarray:
     return as_float_array(check, value, what)
 
 
+# Judge-side reading of the answers. When autograding, the probe runs in the student's kernel
+# and its data may be forged: a judge trusts nothing the probe validated there, so it checks
+# the type, shape and presence of every answer itself, with shapes taken from the inputs
+# (which the grader has verified, see Check.inputs), never from the answers.
+
+def _kind(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a {type(value).__name__}"
+
+
+def _field(check: Check, record: Any, key: str, what: str) -> Any:
+    """``record[key]``, or a failure naming ``what`` is missing from the probe's data."""
+    expect(check, isinstance(record, Mapping) and key in record, f"the probe's data holds no {what}",
+           expected=f"an entry {key!r}", actual="missing" if isinstance(record, Mapping) else _kind(record))
+    return record[key]
+
+
+def _real_array(check: Check, value: Any, what: str, *, hint: str = "") -> np.ndarray:
+    """``value`` as float64, failing unless it is an array of real numbers (any shape)."""
+    expect(check, isinstance(value, np.ndarray) and value.dtype.kind in "biuf",
+           f"{what} must be an array of real numbers", expected="a float array", actual=_kind(value), hint=hint)
+    return value.astype(np.float64)
+
+
+def _shaped(check: Check, value: Any, shape: tuple[int, ...], what: str, *, hint: str = "") -> np.ndarray:
+    """``value`` as float64, failing unless it is an array of real numbers of exactly ``shape``."""
+    a = _real_array(check, value, what, hint=hint)
+    expect_shape(check, a, shape, what, hint=hint)
+    return a
+
+
+def _answer(check: Check, record: Any, key: str, shape: tuple[int, ...], what: str, *, hint: str = "") -> np.ndarray:
+    """The answer ``record[key]``: an array of real numbers of exactly ``shape``, as float64."""
+    return _shaped(check, _field(check, record, key, what), shape, what, hint=hint)
+
+
+def _after(check: Check, record: Any, key: str, what: str) -> np.ndarray:
+    """An input array as it was after the student's call (compared with the input by the caller)."""
+    return _real_array(check, _field(check, record, key, what), what)
+
+
+def _number(check: Check, record: Any, key: str, what: str, *, hint: str = "") -> float:
+    """The answer ``record[key]``: one real number (not a bool, not an array)."""
+    value = _field(check, record, key, what)
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    expect(check, ok, f"{what} must be one number", expected="a float", actual=_kind(value), hint=hint)
+    return float(value)
+
+
+def _items(check: Check, record: Any, key: str, n: int, what: str, *, prop: str = "", hint: str = "") -> list[Any]:
+    """The answer ``record[key]``: a list (or tuple) of exactly ``n`` items."""
+    value = _field(check, record, key, what)
+    ok = isinstance(value, (list, tuple)) and len(value) == n
+    actual = f"{len(value)} item(s)" if isinstance(value, (list, tuple)) else _kind(value)
+    expect(check, ok, prop or f"{what} must be a list of {n} items", expected=f"{n} item(s)", actual=actual, hint=hint)
+    return list(value)
+
+
 # ---------------------------------------------------------------------------------------
 # 03-activations/collapse_linear
 # ---------------------------------------------------------------------------------------
@@ -121,6 +180,11 @@ def _collapse_cases(visible: bool) -> list[list[tuple[np.ndarray, np.ndarray]]]:
 class CollapseLinear(Check):
     id = "03-activations/collapse_linear"
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # the layers are the only inputs; W, b and the *_after copies are the student's answers
+        return {"cases": [{"Ws": [W for W, _ in layers], "bs": [b for _, b in layers]}
+                          for layers in _collapse_cases(visible)]}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         results = []
         for layers in _collapse_cases(visible):
@@ -142,7 +206,14 @@ class CollapseLinear(Check):
             Ws, bs = case["Ws"], case["bs"]
             dims = [Ws[0].shape[1]] + [w.shape[0] for w in Ws]
             where = f"(layer widths {' -> '.join(map(str, dims))})"
-            for i, (w0, w1, b0, b1) in enumerate(zip(Ws, case["Ws_after"], bs, case["bs_after"])):
+            # one array per layer, as many as were passed in: a shorter list would skip layers
+            unmodified = f"the layers passed in must not be modified {where}"
+            hint = "build new arrays; do not use @= or += on the inputs, nor change the list of layers"
+            Ws_after = _items(self, case, "Ws_after", len(Ws), "the weights after the call", prop=unmodified, hint=hint)
+            bs_after = _items(self, case, "bs_after", len(bs), "the biases after the call", prop=unmodified, hint=hint)
+            for i, (w0, w1, b0, b1) in enumerate(zip(Ws, Ws_after, bs, bs_after)):
+                w1 = _real_array(self, w1, f"the weight of layer {i} after the call")
+                b1 = _real_array(self, b1, f"the bias of layer {i} after the call")
                 expect(self, np.array_equal(w0, w1) and np.array_equal(b0, b1),
                        f"the layers passed in must not be modified (layer {i}) {where}",
                        expected=(w0, b0), actual=(w1, b1), hint="build new arrays; do not use @= or += on the inputs")
@@ -152,18 +223,18 @@ class CollapseLinear(Check):
                     h = h @ W.T + (b if bias else 0.0)
                 return h
 
-            expect_shape(self, case["W"], (dims[-1], dims[0]), f"W {where}",
-                         hint="W has shape (out of the last layer, in of the first layer): W_L @ ... @ W_1")
-            expect_shape(self, case["b"], (dims[-1],), f"b {where}",
-                         hint="b has the output size of the last layer")
+            W = _answer(self, case, "W", (dims[-1], dims[0]), f"W {where}",
+                        hint="W has shape (out of the last layer, in of the first layer): W_L @ ... @ W_1")
+            b = _answer(self, case, "b", (dims[-1],), f"b {where}",
+                        hint="b has the output size of the last layer")
             W_ref = network(np.eye(dims[0]), bias=False).T  # linear part: the layers applied to the basis
-            expect_close(self, case["W"], W_ref, f"W = W_L @ ... @ W_2 @ W_1 {where}", rtol=RTOL, atol=ATOL,
+            expect_close(self, W, W_ref, f"W = W_L @ ... @ W_2 @ W_1 {where}", rtol=RTOL, atol=ATOL,
                          hint="the first layer acts first, so it stands rightmost in the product")
-            expect_close(self, case["b"], network(np.zeros(dims[0])), f"b = the network's output at x = 0 {where}",
+            expect_close(self, b, network(np.zeros(dims[0])), f"b = the network's output at x = 0 {where}",
                          rtol=RTOL, atol=ATOL,
                          hint="each bias passes through every later layer: b <- W_i @ b + b_i")
             X = rng.standard_normal((9, dims[0]))
-            expect_close(self, X @ case["W"].T + case["b"], network(X),
+            expect_close(self, X @ W.T + b, network(X),
                          f"x -> W x + b equals the layers applied one after the other, on random inputs {where}",
                          rtol=RTOL, atol=ATOL)
             n += 6
@@ -224,6 +295,15 @@ def activation_reference(kind: str, x: np.ndarray, dout: np.ndarray, **params: A
     return out
 
 
+def _with_douts(
+    plan: list[tuple[str, dict[str, Any], np.ndarray]],
+) -> list[tuple[str, dict[str, Any], np.ndarray, np.ndarray]]:
+    """(activation, forward keyword arguments, x, dout) for every call: one upstream gradient per
+    call, drawn in order from one fixed stream."""
+    rng = np.random.default_rng(17)
+    return [(kind, params, x, rng.standard_normal(x.shape)) for kind, params, x in plan]
+
+
 class _ElementwiseCheck(Check):
     """Shared probe/judge for groups of ``<name>_forward`` / ``<name>_backward`` pairs."""
 
@@ -262,12 +342,16 @@ class _ElementwiseCheck(Check):
         rec["x_after"], rec["dout_after"] = x_in, dout_in
         return rec
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # params is a dict, and bind_inputs accepts a dict with extra keys: param_names pins its
+        # keys (the judge reads only those); out, dx, dalpha and the *_after copies are answers
+        return {"cases": [{"kind": kind, "params": params, "param_names": list(params), "x": x, "dout": dout}
+                          for kind, params, x, dout in _with_douts(self.plan(visible))]}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         fns = _unpack(self, obj, self.names)
-        rng = np.random.default_rng(17)
         results = []
-        for kind, params, x in self.plan(visible):
-            dout = rng.standard_normal(x.shape)
+        for kind, params, x, dout in _with_douts(self.plan(visible)):
             if kind in self.strict_overflow:
                 try:
                     with np.errstate(over="raise", invalid="raise"):
@@ -281,43 +365,48 @@ class _ElementwiseCheck(Check):
                                     hint=self.hints.get(kind, {}).get("overflow", "")) from None
             else:
                 rec = self._call(kind, fns, x, params, dout)
-            results.append({"kind": kind, "params": params, "x": x, "dout": dout, **rec})
+            results.append({"kind": kind, "params": params, "param_names": list(params), "x": x, "dout": dout,
+                            **rec})
         return {"cases": results}
 
     def judge(self, data: Data) -> int:
         n = 0
         for case in data["cases"]:
-            kind, x, dout, params = case["kind"], case["x"], case["dout"], case["params"]
+            kind, x, dout = case["kind"], case["x"], case["dout"]
+            params = {k: case["params"][k] for k in case["param_names"]}  # exactly the grader's keys
             shown = {k: v for k, v in params.items() if not k.startswith("_")}
             where = f"(x of shape {x.shape}{''.join(f', {k}={_fmt(v)}' for k, v in shown.items())})"
             hints = self.hints.get(kind, {})
             ref = activation_reference(kind, x, dout, **{**shown, **{k[1:]: v for k, v in params.items()
                                                                        if k.startswith("_")}})
-            expect(self, np.array_equal(case["x_after"], x, equal_nan=True), f"{kind}_forward must not modify x {where}",
-                   expected=x, actual=case["x_after"],
+            x_after = _after(self, case, "x_after", f"x after {kind}_forward")
+            expect(self, np.array_equal(x_after, x, equal_nan=True), f"{kind}_forward must not modify x {where}",
+                   expected=x, actual=x_after,
                    hint="compute into a new array (np.where, np.maximum, x * mask); x[x < 0] = ... writes into the caller's x")
-            expect(self, np.array_equal(case["dout_after"], dout), f"{kind}_backward must not modify dout {where}",
-                   expected=dout, actual=case["dout_after"], hint="compute dx into a new array")
-            expect_shape(self, case["out"], x.shape, f"the output of {kind}_forward {where}",
-                         hint="an element-wise function keeps the shape of x")
-            expect_close(self, case["out"], ref["out"], f"{kind}_forward(x) {where}", rtol=RTOL, atol=ATOL,
+            dout_after = _after(self, case, "dout_after", f"dout after {kind}_backward")
+            expect(self, np.array_equal(dout_after, dout), f"{kind}_backward must not modify dout {where}",
+                   expected=dout, actual=dout_after, hint="compute dx into a new array")
+            out = _answer(self, case, "out", x.shape, f"the output of {kind}_forward {where}",
+                          hint="an element-wise function keeps the shape of x")
+            expect_close(self, out, ref["out"], f"{kind}_forward(x) {where}", rtol=RTOL, atol=ATOL,
                          hint=hints.get("forward", "compare with the formula above"))
-            expect_shape(self, case["dx"], x.shape, f"dx from {kind}_backward {where}", hint="dx has the shape of x")
-            at0 = x == 0
+            dx = _answer(self, case, "dx", x.shape, f"dx from {kind}_backward {where}", hint="dx has the shape of x")
+            at0 = x == 0  # from the input, never from the answer
             if at0.any():
-                expect_close(self, case["dx"][at0], ref["dx"][at0],
+                expect_close(self, dx[at0], ref["dx"][at0],
                              f"dx from {kind}_backward at x = 0 exactly {where}", rtol=RTOL, atol=ATOL,
                              hint=hints.get("zero", "at x = 0 follow PyTorch's convention stated in the notebook"))
-            expect_close(self, case["dx"], ref["dx"], f"dx = dout * {kind}'(x) from {kind}_backward {where}",
+            expect_close(self, dx, ref["dx"], f"dx = dout * {kind}'(x) from {kind}_backward {where}",
                          rtol=RTOL, atol=ATOL, hint=hints.get("backward", "multiply dout by the local derivative"))
             n += 6
             if kind == "prelu":
                 alpha = shown["alpha"]
-                expect(self, np.array_equal(case["alpha_after"], alpha), f"prelu_forward must not modify alpha {where}",
-                       expected=alpha, actual=case["alpha_after"])
-                expect_shape(self, case["dalpha"], alpha.shape, f"dalpha {where}",
-                             hint="dalpha has the shape of alpha: sum dout * x over every axis alpha is shared along")
-                expect_close(self, case["dalpha"], ref["dalpha"], f"dalpha from prelu_backward {where}",
+                alpha_after = _after(self, case, "alpha_after", "alpha after prelu_forward")
+                expect(self, np.array_equal(alpha_after, alpha), f"prelu_forward must not modify alpha {where}",
+                       expected=alpha, actual=alpha_after)
+                dalpha = _answer(self, case, "dalpha", alpha.shape, f"dalpha {where}",
+                                 hint="dalpha has the shape of alpha: sum dout * x over every axis alpha is shared along")
+                expect_close(self, dalpha, ref["dalpha"], f"dalpha from prelu_backward {where}",
                              rtol=RTOL, atol=ATOL, hint=hints.get("dalpha", ""))
                 n += 3
         return n
@@ -420,24 +509,38 @@ def maxout_reference(x: np.ndarray, W: np.ndarray, b: np.ndarray, dout: np.ndarr
             "dW": t["W"].grad.numpy().copy(), "db": t["b"].grad.numpy().copy()}
 
 
+def _maxout_cases(visible: bool) -> list[dict[str, Any]]:
+    """x (N, D), W (D, H, k), b (H, k), dout (N, H) and the relu flag of every case."""
+    rng = np.random.default_rng(31)
+    # (N, D, H, k, relu): relu=True makes piece 1 identically zero, so maxout = ReLU(piece 0)
+    plan = [(4, 3, 5, 2, False), (6, 2, 3, 2, True)]
+    if not visible:
+        plan += [(6, 4, 3, 3, False), (5, 2, 2, 1, False), (1, 3, 4, 4, False), (20, 6, 7, 5, False)]
+    cases = []
+    for n, d, h, k, relu in plan:
+        x, W, b = rng.standard_normal((n, d)), rng.standard_normal((d, h, k)), rng.standard_normal((h, k))
+        if relu:
+            W[:, :, 1], b[:, 1] = 0.0, 0.0
+        dout = rng.standard_normal((n, h))
+        cases.append({"x": x, "W": W, "b": b, "dout": dout, "relu": relu})
+    return cases
+
+
 @register
 class Maxout(Check):
     id = "03-activations/maxout"
     names = ("maxout_forward", "maxout_backward")
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # x, W, b, dout and relu; out, dx, dW, db and the *_after copies are answers
+        return {"cases": _maxout_cases(visible)}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         fns = _unpack(self, obj, self.names)
-        rng = np.random.default_rng(31)
-        # (N, D, H, k, relu): relu=True makes piece 1 identically zero, so maxout = ReLU(piece 0)
-        plan = [(4, 3, 5, 2, False), (6, 2, 3, 2, True)]
-        if not visible:
-            plan += [(6, 4, 3, 3, False), (5, 2, 2, 1, False), (1, 3, 4, 4, False), (20, 6, 7, 5, False)]
         results = []
-        for n, d, h, k, relu in plan:
-            x, W, b = rng.standard_normal((n, d)), rng.standard_normal((d, h, k)), rng.standard_normal((h, k))
-            if relu:
-                W[:, :, 1], b[:, 1] = 0.0, 0.0
-            dout = rng.standard_normal((n, h))
+        for case in _maxout_cases(visible):
+            x, W, b, dout, relu = case["x"], case["W"], case["b"], case["dout"], case["relu"]
+            (n, d), (_, h, k) = x.shape, W.shape
             given = {"x": x.copy(), "W": W.copy(), "b": b.copy(), "dout": dout.copy()}
             out, cache = _pair(self, fns["maxout_forward"](given["x"], given["W"], given["b"]),
                                "maxout_forward", "(out, cache)")
@@ -462,16 +565,17 @@ class Maxout(Check):
             (N, D), (_, H, k) = x.shape, W.shape
             where = f"(N={N}, D={D}, H={H}, k={k})"
             for name in ("x", "W", "b", "dout"):
-                expect(self, np.array_equal(case[f"{name}_after"], case[name]), f"{name} must not be modified {where}",
-                       expected=case[name], actual=case[f"{name}_after"], hint="compute into new arrays")
+                after = _after(self, case, f"{name}_after", f"{name} after the call")
+                expect(self, np.array_equal(after, case[name]), f"{name} must not be modified {where}",
+                       expected=case[name], actual=after, hint="compute into new arrays")
             ref = maxout_reference(x, W, b, dout)
-            expect_shape(self, case["out"], (N, H), f"the output of maxout_forward {where}",
-                         hint="z = x W + b has shape (N, H, k); take the max over the LAST axis (the k pieces)")
-            expect_close(self, case["out"], ref["out"], f"maxout_forward: max over k of x @ W[:, :, j] + b[:, j] {where}",
+            out = _answer(self, case, "out", (N, H), f"the output of maxout_forward {where}",
+                          hint="z = x W + b has shape (N, H, k); take the max over the LAST axis (the k pieces)")
+            expect_close(self, out, ref["out"], f"maxout_forward: max over k of x @ W[:, :, j] + b[:, j] {where}",
                          rtol=RTOL, atol=ATOL, hint="include the bias b of every piece before taking the max")
-            if case["relu"]:
+            if case["relu"]:  # an input: the grader's flag, not an answer
                 relu = np.maximum(x @ W[:, :, 0] + b[:, 0], 0.0)
-                expect_close(self, case["out"], relu,
+                expect_close(self, out, relu,
                              f"with piece 1 identically zero, maxout equals ReLU(x @ W[:, :, 0] + b[:, 0]) {where}",
                              rtol=RTOL, atol=ATOL)
                 n += 1
@@ -480,8 +584,8 @@ class Maxout(Check):
                 ("dW", (D, H, k), "dW[:, :, j] = x.T @ dz_j: only the winning piece of each (n, h) gets dout"),
                 ("db", (H, k), "db[:, j] = dz_j summed over the batch (a sum, not a mean)"),
             ):
-                expect_shape(self, case[g], shape, f"{g} {where}", hint=f"{g} has the shape of {g[1:]}")
-                expect_close(self, case[g], ref[g], f"{g} from maxout_backward {where}", rtol=RTOL, atol=ATOL,
+                grad = _answer(self, case, g, shape, f"{g} {where}", hint=f"{g} has the shape of {g[1:]}")
+                expect_close(self, grad, ref[g], f"{g} from maxout_backward {where}", rtol=RTOL, atol=ATOL,
                              hint=hint + "; the other pieces get no gradient")
             n += 12
         return n
@@ -540,6 +644,10 @@ def _dead_cases(visible: bool) -> list[dict[str, Any]]:
 class DeadReluFraction(Check):
     id = "03-activations/dead_relu_fraction"
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # what, A and n_dead; value and A_after are answers
+        return {"cases": _dead_cases(visible)}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         results = []
         for case in _dead_cases(visible):
@@ -557,11 +665,14 @@ class DeadReluFraction(Check):
     def judge(self, data: Data) -> int:
         n = 0
         for case in data["cases"]:
-            A, value = case["A"], case["value"]
+            A = case["A"]
             N, H = A.shape
             where = f"({case['what']}; N={N} examples, H={H} units)"
-            expect(self, np.array_equal(case["A_after"], A), f"the pre-activations must not be modified {where}",
-                   expected=A, actual=case["A_after"], hint="compare into a new boolean array")
+            A_after = _after(self, case, "A_after", "the pre-activations after the call")
+            expect(self, np.array_equal(A_after, A), f"the pre-activations must not be modified {where}",
+                   expected=A, actual=A_after, hint="compare into a new boolean array")
+            value = _number(self, case, "value", f"the fraction of dead units {where}",
+                            hint="reduce over the examples (axis 0) per unit, then average over the units")
             expected = case["n_dead"] / H
             hint = "a unit is dead when its pre-activation is <= 0 for EVERY example (all over axis 0); " \
                    "return the fraction of the H units that are dead"

@@ -37,6 +37,8 @@ __all__ = [
     "expect_not_none",
     "expect_shape",
     "is_plain",
+    "bind_inputs",
+    "InputMismatch",
 ]
 
 #: What a probe returns: plain data, nothing callable, nothing from student code.
@@ -91,6 +93,20 @@ class Check(abc.ABC):
     def judge(self, data: Data) -> int:
         """Compare ``data`` with the oracle; raise :class:`CheckFailure` on the first
         property that fails. Returns the number of properties that held."""
+
+    def inputs(self, *, visible: bool = False) -> Data | None:
+        """The part of :meth:`probe`'s data that the grader chose, built here with no student code:
+        the inputs, seeds, shapes and options of every case, and how many cases there are.
+
+        When autograding, the probe runs in the student's sandboxed kernel, which may hand back
+        anything. The grader recomputes ``inputs()`` in its own process and accepts the data only
+        if it contains these values unchanged (:func:`bind_inputs`), so forged data cannot change
+        the questions asked -- only the answers, which the judge then checks. Return the same
+        nesting as the probe's data (dicts with a subset of its keys, lists of the same length);
+        ``{}`` when the probe has no inputs of its own (an exercise with no arguments, say).
+        ``None`` means "not declared", which the tests reject.
+        """
+        return None
 
     # Helpers bound to this exercise, so that messages always name it.
     def fail(self, prop: str, *, expected: Any, actual: Any, hint: str = "") -> CheckFailure:
@@ -194,3 +210,65 @@ def as_float_array(check: Check, value: Any, what: str) -> np.ndarray:
 
 
 Probe = Callable[[Any], Data]
+
+
+class InputMismatch(CheckFailure):
+    """Probe data handed back by a kernel does not contain the grader's own inputs."""
+
+
+def _mismatch(expected: Any, actual: Any, where: str) -> str:
+    """'' when ``actual`` holds ``expected`` (see :func:`bind_inputs`), else where it differs."""
+    if isinstance(expected, Mapping):
+        if not isinstance(actual, Mapping):
+            return f"{where or 'the data'} should be a dict, not {type(actual).__name__}"
+        for key, value in expected.items():
+            if key not in actual:
+                return f"{where}[{key!r}] is missing"
+            found = _mismatch(value, actual[key], f"{where}[{key!r}]")
+            if found:
+                return found
+        return ""
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(actual, (list, tuple)):
+            return f"{where} should be a list, not {type(actual).__name__}"
+        if len(actual) != len(expected):
+            return f"{where} has {len(actual)} items instead of {len(expected)}"
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            found = _mismatch(e, a, f"{where}[{i}]")
+            if found:
+                return found
+        return ""
+    if isinstance(expected, np.ndarray) or isinstance(actual, np.ndarray):
+        if not (isinstance(expected, np.ndarray) and isinstance(actual, np.ndarray)):
+            return f"{where} should be an array like the grader's"
+        if expected.shape != actual.shape or expected.dtype != actual.dtype:
+            return f"{where} has shape {actual.shape} {actual.dtype}, not {expected.shape} {expected.dtype}"
+        same = (np.array_equal(expected, actual, equal_nan=True) if expected.dtype.kind in "fc"
+                else np.array_equal(expected, actual))
+        return "" if same else f"{where} differs from the grader's input"
+    if expected is None or isinstance(expected, (bool, str)):
+        return "" if (type(actual) is type(expected) and actual == expected) else f"{where} differs"
+    if isinstance(expected, (int, float, complex, np.generic)):
+        if isinstance(actual, (bool, str)) or not isinstance(actual, (int, float, complex, np.generic)):
+            return f"{where} should be a number"
+        if expected != actual and not (np.isnan(expected) and np.isnan(actual)):
+            return f"{where} is {actual!r}, not {expected!r}"
+        return ""
+    raise TypeError(f"inputs() returned a {type(expected).__name__} at {where}; use plain data")
+
+
+def bind_inputs(check: Check, data: Any, *, visible: bool) -> None:
+    """Raise :class:`InputMismatch` unless ``data`` contains ``check.inputs(visible=...)`` unchanged.
+
+    Dicts match when every key of the grader's dict is present and matches (the data may have
+    more keys: the answers); lists and tuples when they have the same length and match item by
+    item; arrays when shape, dtype and values are equal; numbers and strings when equal.
+    """
+    expected = check.inputs(visible=visible)
+    if expected is None:
+        raise TypeError(f"{check.id}: the check declares no inputs(); it cannot be judged from untrusted data")
+    problem = _mismatch(expected, data, "")
+    if problem:
+        raise InputMismatch(check.id, "the probe's data does not hold the grader's inputs",
+                            expected="the inputs the grader chose", actual=problem,
+                            hint="the data was changed in the kernel; grade cells may not be altered")

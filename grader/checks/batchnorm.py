@@ -20,6 +20,7 @@ random at grading time, so no check is ``randomized``.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -96,6 +97,94 @@ def _cache_data(check: Check, cache: Any, fn_name: str, shapes: dict[str, tuple[
 
 
 # ---------------------------------------------------------------------------------------
+# Judge-side reading of the answers
+# ---------------------------------------------------------------------------------------
+# When autograding, the probe runs in the student's kernel and its data may be forged: a judge
+# trusts nothing the probe validated there (shapes, cache keys, "unchanged" flags), so it checks
+# the type, shape and presence of every answer itself, with shapes taken from the inputs (which
+# the grader has verified, see Check.inputs), and compares the inputs after the call with the
+# inputs itself.
+
+def _kind(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a {type(value).__name__}"
+
+
+def _field(check: Check, record: Any, key: str, what: str) -> Any:
+    """``record[key]``, or a failure naming ``what`` is missing from the probe's data."""
+    expect(check, isinstance(record, Mapping) and key in record, f"the probe's data holds no {what}",
+           expected=f"an entry {key!r}", actual="missing" if isinstance(record, Mapping) else _kind(record))
+    return record[key]
+
+
+def _real_array(check: Check, value: Any, what: str) -> np.ndarray:
+    """``value`` as float64, failing unless it is an array of real numbers (any shape)."""
+    expect(check, isinstance(value, np.ndarray) and value.dtype.kind in "biuf",
+           f"{what} must be an array of real numbers", expected="a float array", actual=_kind(value))
+    return value.astype(np.float64)
+
+
+def _answer(check: Check, record: Any, key: str, shape: tuple[int, ...], what: str) -> np.ndarray:
+    """The answer ``record[key]``: an array of real numbers of exactly ``shape``, as float64."""
+    a = _real_array(check, _field(check, record, key, what), what)
+    expect_shape(check, a, shape, what)
+    return a
+
+
+def _number(check: Check, record: Any, key: str, what: str) -> float:
+    """The answer ``record[key]``: one real number (not a bool, not an array)."""
+    value = _field(check, record, key, what)
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    expect(check, ok, f"{what} must be one number", expected="a float", actual=_kind(value))
+    return float(value)
+
+
+def _flag(check: Check, record: Any, key: str, what: str) -> bool:
+    """The answer ``record[key]``: a bool (a state the student's object reported, not a verdict)."""
+    value = _field(check, record, key, what)
+    expect(check, isinstance(value, (bool, np.bool_)), f"{what} must be a bool", expected="True or False",
+           actual=_kind(value))
+    return bool(value)
+
+
+def _dict(check: Check, record: Any, key: str, what: str) -> Mapping[str, Any]:
+    value = _field(check, record, key, what)
+    expect(check, isinstance(value, Mapping), f"{what} must be a dict", expected="a dict", actual=_kind(value))
+    return value
+
+
+def _unchanged(check: Check, record: Any, inputs: dict[str, np.ndarray]) -> bool:
+    """True when every input array, as the probe recorded it after the call (``<name>_after``),
+    equals the grader's input: the judge compares, rather than trusting a flag from the kernel."""
+    same = True
+    for name, before in inputs.items():
+        after = _real_array(check, _field(check, record, f"{name}_after", f"{name} after the call"),
+                            f"{name} after the call")
+        same &= bool(np.array_equal(after, before))
+    return same
+
+
+def _cache_answer(check: Check, record: Any, shapes: dict[str, tuple[int, ...]], where: str) -> dict[str, Any]:
+    """The contract keys of a returned cache (arrays of ``shapes``, and the number eps)."""
+    cache = _dict(check, record, "cache", f"the returned cache {where}")
+    data: dict[str, Any] = {k: _answer(check, cache, k, s, f"cache['{k}']") for k, s in shapes.items()}
+    data["eps"] = _number(check, cache, "eps", f"cache['eps'] {where}")
+    return data
+
+
+def _snapshot(value: Any) -> np.ndarray | None:
+    """A float64 copy of one cache entry after a backward call; None when it is missing or no
+    longer numbers (the judge then sees it as modified)."""
+    if value is None:
+        return None
+    try:
+        return np.array(value, dtype=np.float64)
+    except Exception:  # noqa: BLE001 - anything the student put there
+        return None
+
+
+# ---------------------------------------------------------------------------------------
 # Oracles (PyTorch, float64)
 # ---------------------------------------------------------------------------------------
 
@@ -167,45 +256,64 @@ def _bn_plans(spatial: bool, visible: bool) -> list[dict[str, Any]]:
     ]
 
 
+def _bn_forward_inputs(spatial: bool, visible: bool) -> list[dict[str, Any]]:
+    """Every plan as the probe reports it, without the answers: the plan's options (all but
+    ``modes``), gamma, beta, the initial running stats ``rm0`` / ``rv0``, and one step per call
+    with its mode (``"train"`` / ``"test"``) and its batch ``x``."""
+    plans = []
+    for plan in _bn_plans(spatial, visible):
+        shape, C = plan["shape"], plan["shape"][1]
+        rng = np.random.default_rng(100 + plan["seed"])
+        gamma, beta = rng.uniform(0.5, 2.0, C) * rng.choice([-1.0, 1.0], C), rng.normal(0.0, 1.0, C)
+        xs = _batches(plan["seed"], shape, len(plan["modes"]), loc=plan.get("loc", 0.0))
+        rm0, rv0 = np.zeros(C), np.ones(C)
+        if plan["given_stats"]:
+            rm0, rv0 = rng.normal(0.0, 1.0, C), rng.uniform(0.5, 2.0, C)
+        steps = [{"mode": "train" if mode == "t" else "test", "x": x} for mode, x in zip(plan["modes"], xs)]
+        plans.append({**{k: v for k, v in plan.items() if k != "modes"}, "gamma": gamma, "beta": beta,
+                      "rm0": rm0, "rv0": rv0, "steps": steps})
+    return plans
+
+
 class _BatchnormForwardBase(Check):
     spatial: bool = False
     fn_name: str = "batchnorm_forward"
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        return {"plans": _bn_forward_inputs(self.spatial, visible)}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         plans = []
-        for plan in _bn_plans(self.spatial, visible):
+        for plan in _bn_forward_inputs(self.spatial, visible):
             shape, C = plan["shape"], plan["shape"][1]
-            rng = np.random.default_rng(100 + plan["seed"])
-            gamma, beta = rng.uniform(0.5, 2.0, C) * rng.choice([-1.0, 1.0], C), rng.normal(0.0, 1.0, C)
-            xs = _batches(plan["seed"], shape, len(plan["modes"]), loc=plan.get("loc", 0.0))
+            gamma, beta, rm0, rv0 = plan["gamma"], plan["beta"], plan["rm0"], plan["rv0"]
             bn_param: dict[str, Any] = {"eps": plan["eps"], "momentum": plan["momentum"]}
-            rm0, rv0 = np.zeros(C), np.ones(C)
             if plan["given_stats"]:
-                rm0, rv0 = rng.normal(0.0, 1.0, C), rng.uniform(0.5, 2.0, C)
                 bn_param["running_mean"], bn_param["running_var"] = rm0.copy(), rv0.copy()
             steps = []
-            for mode, x in zip(plan["modes"], xs):
-                bn_param["mode"] = "train" if mode == "t" else "test"
+            for given in plan["steps"]:
+                x = given["x"]
+                bn_param["mode"] = given["mode"]
                 xc, gc, bc = x.copy(), gamma.copy(), beta.copy()
                 out = _call(self, obj, xc, gc, bc, bn_param, what=f"{self.fn_name} in {bn_param['mode']} mode")
                 out, cache = _pair_or_triple(self, out, ("out", "cache"), self.fn_name)
                 for key, default in (("running_mean", rm0), ("running_var", rv0)):
-                    if key not in bn_param and mode == "s" and not any(st["mode"] == "train" for st in steps):
+                    if key not in bn_param and given["mode"] == "test" and not any(st["mode"] == "train" for st in steps):
                         continue  # test mode before any training may leave the defaults implicit
                     if key not in bn_param:
                         raise self.fail(f"{self.fn_name} must store bn_param['{key}']", expected=f"an array of shape ({C},)",
                                         actual="missing", hint="write the updated running averages back into bn_param")
-                step = {"mode": bn_param["mode"], "x": x, "out": _array(self, out, "out", shape),
+                # the mode the grader set, not bn_param["mode"] read back after the student's call
+                step = {"mode": given["mode"], "x": x, "out": _array(self, out, "out", shape),
                         "running_mean": _array(self, bn_param.get("running_mean", rm0), "bn_param['running_mean']", (C,)).copy(),
                         "running_var": _array(self, bn_param.get("running_var", rv0), "bn_param['running_var']", (C,)).copy(),
-                        "inputs_unchanged": bool(np.array_equal(xc, x) and np.array_equal(gc, gamma)
-                                                 and np.array_equal(bc, beta))}
-                if mode == "t":
+                        # the inputs as they are after the call: the judge compares them with its own
+                        "x_after": xc.copy(), "gamma_after": gc.copy(), "beta_after": bc.copy()}
+                if given["mode"] == "train":
                     step["cache"] = _cache_data(self, cache, self.fn_name,
                                                 {"x": shape, "x_hat": shape, "mu": (C,), "var": (C,), "gamma": (C,)})
                 steps.append(step)
-            plans.append({**{k: v for k, v in plan.items() if k != "modes"}, "gamma": gamma, "beta": beta,
-                          "rm0": rm0, "rv0": rv0, "steps": steps})
+            plans.append({**{k: v for k, v in plan.items() if k != "steps"}, "steps": steps})
         return {"plans": plans}
 
     def judge(self, data: Data) -> int:
@@ -222,7 +330,8 @@ class _BatchnormForwardBase(Check):
                 training = step["mode"] == "train"
                 out_ref, rm_new, rv_new = torch_batch_norm(step["x"], plan["gamma"], plan["beta"], rm, rv,
                                                            training=training, momentum=mom, eps=eps)
-                expect(self, step["inputs_unchanged"], f"x, gamma and beta must not be modified {where}",
+                unchanged = _unchanged(self, step, {"x": step["x"], "gamma": plan["gamma"], "beta": plan["beta"]})
+                expect(self, unchanged, f"x, gamma and beta must not be modified {where}",
                        expected="inputs unchanged", actual="an input was modified in place",
                        hint="compute into new arrays; avoid x -= mu")
                 if training:
@@ -233,23 +342,29 @@ class _BatchnormForwardBase(Check):
                     hint = ("test mode normalises with bn_param['running_mean'] and ['running_var'], "
                             "not the statistics of the batch"
                             + ("" if plan["given_stats"] else "; missing running stats start as zeros (mean) and ones (var)"))
-                expect_close(self, step["out"], out_ref, f"out in {step['mode']} mode {where}",
+                C = plan["shape"][1]
+                out = _answer(self, step, "out", tuple(plan["shape"]), f"out in {step['mode']} mode {where}")
+                expect_close(self, out, out_ref, f"out in {step['mode']} mode {where}",
                              rtol=1e-6, atol=1e-8, hint=hint)
                 if training:
                     rv_hint = ("running_var = (1 - momentum) * running_var + momentum * var_unbiased, where "
                                "var_unbiased = var * B / (B - 1) with B the number of values per feature")
                 else:
                     rv_hint = "test mode must leave the running averages unchanged"
-                expect_close(self, step["running_mean"], rm_new, f"bn_param['running_mean'] after the call {where}",
+                running_mean = _answer(self, step, "running_mean", (C,), f"bn_param['running_mean'] after the call {where}")
+                running_var = _answer(self, step, "running_var", (C,), f"bn_param['running_var'] after the call {where}")
+                expect_close(self, running_mean, rm_new, f"bn_param['running_mean'] after the call {where}",
                              rtol=1e-7, atol=1e-9,
                              hint=("running_mean = (1 - momentum) * running_mean + momentum * mu (PyTorch's convention)"
                                    if training else rv_hint))
-                expect_close(self, step["running_var"], rv_new, f"bn_param['running_var'] after the call {where}",
+                expect_close(self, running_var, rv_new, f"bn_param['running_var'] after the call {where}",
                              rtol=1e-7, atol=1e-9, hint=rv_hint)
                 n += 4
-                if training:
+                if training:  # the grader's mode: a cache is required after every training call
                     ref = _bn_cache_oracle(step["x"], eps)
-                    cache = step["cache"]
+                    shape = tuple(plan["shape"])
+                    cache = _cache_answer(self, step, {"x": shape, "x_hat": shape, "mu": (C,), "var": (C,),
+                                                       "gamma": (C,)}, where)
                     for key in ("x", "mu", "var", "x_hat"):
                         expect_close(self, cache[key], ref[key], f"cache['{key}'] {where}", rtol=1e-7, atol=1e-9,
                                      hint="the cache holds the input, the batch mean, the BIASED batch variance "
@@ -323,6 +438,34 @@ class _BackwardBase(Check):
             return _gn_cache(case["x"], case["gamma"], case["G"], case["eps"])
         return {**_bn_cache_oracle(case["x"], case["eps"]), "eps": case["eps"], "gamma": case["gamma"]}
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # x, gamma, beta, dout, eps and G of every case: all the judge reads but the answers
+        return {"cases": self._cases(visible)}
+
+    #: cache entries the grader computes (not copies of inputs): compared within rounding, since the
+    #: kernel's and the grader's torch may round differently (threads); the others exactly
+    _COMPUTED = frozenset({"x_hat", "mu", "var"})
+
+    def _dout_and_cache_unchanged(self, case: dict[str, Any]) -> bool:
+        """Are dout and every entry of the cache the grader gave as they were, after the call?"""
+        dout_after = _real_array(self, _field(self, case, "dout_after", "dout after the call"), "dout after the call")
+        if not np.array_equal(dout_after, case["dout"]):
+            return False
+        after = _dict(self, case, "cache_after", "the cache after the call")
+        for key, given in self._cache(case).items():
+            value = _field(self, after, key, f"cache['{key}'] after the call")
+            if value is None:  # the probe's record of an entry deleted or replaced by a non-number
+                return False
+            value = _real_array(self, value, f"cache['{key}'] after the call")
+            given = np.asarray(given, dtype=np.float64)
+            if value.shape != given.shape:
+                return False
+            same = (np.allclose(value, given, rtol=1e-12, atol=1e-15) if key in self._COMPUTED
+                    else np.array_equal(value, given))
+            if not same:
+                return False
+        return True
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         results = []
         for case in self._cases(visible):
@@ -332,11 +475,12 @@ class _BackwardBase(Check):
             out = _call(self, obj, dout, given, what=self.fn_name)
             dx, dgamma, dbeta = _pair_or_triple(self, out, ("dx", "dgamma", "dbeta"), self.fn_name)
             C = case["x"].shape[1]
-            unchanged = np.array_equal(dout, case["dout"]) and all(
-                np.array_equal(np.asarray(given.get(k)), np.asarray(v)) for k, v in cache.items())
             results.append({**case, "dx": _array(self, dx, "dx", case["x"].shape),
                             "dgamma": _array(self, dgamma, "dgamma", (C,)),
-                            "dbeta": _array(self, dbeta, "dbeta", (C,)), "unchanged": bool(unchanged)})
+                            "dbeta": _array(self, dbeta, "dbeta", (C,)),
+                            # dout and the cache as they are after the call: the judge compares them
+                            "dout_after": dout.copy(),
+                            "cache_after": {k: _snapshot(given.get(k)) for k in cache}})
         return {"cases": results}
 
     def judge(self, data: Data) -> int:
@@ -351,16 +495,19 @@ class _BackwardBase(Check):
                 fn = _bn_fn(eps)
             dx, dgamma, dbeta = _grads(fn, x, case["gamma"], case["beta"], case["dout"])
             where = f"(x of shape {tuple(x.shape)}, eps={eps:g}" + (f", G={G}" if G else "") + ")"
-            expect(self, case["unchanged"], f"dout and the cache must not be modified {where}",
+            expect(self, self._dout_and_cache_unchanged(case), f"dout and the cache must not be modified {where}",
                    expected="unchanged", actual="modified in place", hint="compute into new arrays")
+            C = x.shape[1]
+            got = {"dx": _answer(self, case, "dx", x.shape, "dx"), "dgamma": _answer(self, case, "dgamma", (C,), "dgamma"),
+                   "dbeta": _answer(self, case, "dbeta", (C,), "dbeta")}
             scale = float(np.max(np.abs(dx))) + 1e-12
             axes = {"bn": "axis 0 (the batch)", "ln": "axis 1 (the features)",
                     "gn": "the C//G channels of a group and H, W"}[self.kind]
-            expect_close(self, case["dbeta"], dbeta, f"dbeta {where}", rtol=1e-7, atol=1e-9,
+            expect_close(self, got["dbeta"], dbeta, f"dbeta {where}", rtol=1e-7, atol=1e-9,
                          hint="dbeta is dout summed over every axis but the feature/channel axis")
-            expect_close(self, case["dgamma"], dgamma, f"dgamma {where}", rtol=1e-7, atol=1e-9,
+            expect_close(self, got["dgamma"], dgamma, f"dgamma {where}", rtol=1e-7, atol=1e-9,
                          hint="dgamma is (dout * x_hat) summed over every axis but the feature/channel axis")
-            expect_close(self, case["dx"], dx, f"dx {where}", rtol=1e-6, atol=1e-9 * scale,
+            expect_close(self, got["dx"], dx, f"dx {where}", rtol=1e-6, atol=1e-9 * scale,
                          hint=(f"the mean and the variance are taken over {axes} and both depend on x: "
                                "dx = gamma / sqrt(var + eps) * (dout - mean(dout) - x_hat * mean(dout * x_hat)), "
                                f"means over {axes}"))
@@ -422,6 +569,10 @@ class _NormForwardBase(Check):
             cases.append(dict(x=x, gamma=gamma, beta=beta, eps=eps, G=G))
         return cases
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # x, gamma, beta, eps and G of every case: all the judge reads but the answers
+        return {"cases": self._cases(visible)}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         results = []
         for case in self._cases(visible):
@@ -442,8 +593,9 @@ class _NormForwardBase(Check):
                     raise self.fail(f"the cache returned by {self.fn_name} lacks the key 'G'", expected="cache['G'] = G",
                                     actual=sorted(map(str, cache)), hint="store the number of groups too")
                 cache_data["G"] = float(as_float_array(self, cache["G"], "cache['G']").reshape(-1)[0])
-            unchanged = np.array_equal(xc, x) and np.array_equal(gc, gamma) and np.array_equal(bc, beta)
-            results.append({**case, "out": out, "cache": cache_data, "unchanged": bool(unchanged)})
+            # the inputs as they are after the call: the judge compares them with its own
+            results.append({**case, "out": out, "cache": cache_data,
+                            "x_after": xc.copy(), "gamma_after": gc.copy(), "beta_after": bc.copy()})
         return {"cases": results}
 
     def judge(self, data: Data) -> int:
@@ -451,8 +603,16 @@ class _NormForwardBase(Check):
         for case in data["cases"]:
             x, gamma, beta, eps, G = case["x"], case["gamma"], case["beta"], case["eps"], case["G"]
             where = f"(x of shape {tuple(x.shape)}, eps={eps:g}" + (f", G={G}" if G else "") + ")"
-            expect(self, case["unchanged"], f"x, gamma and beta must not be modified {where}",
+            expect(self, _unchanged(self, case, {"x": x, "gamma": gamma, "beta": beta}),
+                   f"x, gamma and beta must not be modified {where}",
                    expected="unchanged", actual="modified in place", hint="compute into new arrays")
+            N, C = x.shape[:2]
+            groups = (N, 1) if self.kind == "ln" else (N, G)
+            out = _answer(self, case, "out", x.shape, "out")
+            cache = _cache_answer(self, case, {"x": x.shape, "x_hat": x.shape, "mu": groups, "var": groups,
+                                               "gamma": (C,)}, where)
+            if self.kind == "gn":
+                cache["G"] = _number(self, case["cache"], "G", f"cache['G'] {where}")
             if self.kind == "ln":
                 ref = _ln_fn(eps)(_t(x), _t(gamma), _t(beta)).numpy()
                 ref_cache = _ln_cache(x, gamma, eps)
@@ -463,15 +623,15 @@ class _NormForwardBase(Check):
                 ref_cache = _gn_cache(x, gamma, G, eps)
                 hint = ("reshape to (N, G, C // G, H, W): each group is C // G CONSECUTIVE channels; take mean and "
                         "biased variance over axes (2, 3, 4); then scale and shift per CHANNEL with gamma, beta of shape (C,)")
-            expect_close(self, case["out"], ref, f"out {where}", rtol=1e-6, atol=1e-8, hint=hint)
+            expect_close(self, out, ref, f"out {where}", rtol=1e-6, atol=1e-8, hint=hint)
             for key in ("x", "mu", "var", "x_hat"):
-                expect_close(self, case["cache"][key], ref_cache[key], f"cache['{key}'] {where}", rtol=1e-7, atol=1e-9,
+                expect_close(self, cache[key], ref_cache[key], f"cache['{key}'] {where}", rtol=1e-7, atol=1e-9,
                              hint="the cache holds exactly what the docstring lists, with those shapes")
-            expect_close(self, case["cache"]["gamma"], gamma, f"cache['gamma'] {where}", rtol=0, atol=0)
-            expect_close(self, case["cache"]["eps"], eps, f"cache['eps'] {where}", rtol=0, atol=0)
+            expect_close(self, cache["gamma"], gamma, f"cache['gamma'] {where}", rtol=0, atol=0)
+            expect_close(self, cache["eps"], eps, f"cache['eps'] {where}", rtol=0, atol=0)
             n += 8
             if self.kind == "gn":
-                expect_close(self, case["cache"]["G"], G, f"cache['G'] {where}", rtol=0, atol=0)
+                expect_close(self, cache["G"], G, f"cache['G'] {where}", rtol=0, atol=0)
                 n += 1
         return n
 
@@ -504,9 +664,31 @@ _MODULE_PLANS_HIDDEN = _MODULE_PLANS + [
 ]
 
 
+def _module_inputs(visible: bool) -> list[dict[str, Any]]:
+    """Every run as the probe reports it, without the answers: the constructor's arguments, the
+    gamma and beta set on the module, and one step per operation (``"f"`` forward, ``"e"`` eval(),
+    ``"t"`` train()), with its batch ``x`` for a forward pass."""
+    runs = []
+    for i, (D, N, momentum, eps, ops) in enumerate(_MODULE_PLANS if visible else _MODULE_PLANS_HIDDEN):
+        rng = np.random.default_rng(40 + i)
+        gamma, beta = rng.uniform(0.5, 2.0, D) * rng.choice([-1.0, 1.0], D), rng.normal(0.0, 1.0, D)
+        offs, scales = rng.normal(0, 3, D), rng.uniform(0.5, 3.0, D)
+        steps: list[dict[str, Any]] = []
+        for op in ops:
+            step: dict[str, Any] = {"op": op}
+            if op == "f":
+                step["x"] = offs + scales * rng.standard_normal((N, D))
+            steps.append(step)
+        runs.append({"D": D, "momentum": momentum, "eps": eps, "gamma": gamma, "beta": beta, "steps": steps})
+    return runs
+
+
 @register
 class BatchNorm1dModule(Check):
     id = "05-batchnorm/BatchNorm1d"
+
+    def inputs(self, *, visible: bool = False) -> Data:
+        return {"runs": _module_inputs(visible)}
 
     def _attr(self, m: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:
         if not hasattr(m, name):
@@ -517,7 +699,8 @@ class BatchNorm1dModule(Check):
 
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         runs = []
-        for i, (D, N, momentum, eps, ops) in enumerate(_MODULE_PLANS if visible else _MODULE_PLANS_HIDDEN):
+        for run in _module_inputs(visible):
+            D, momentum, eps, gamma, beta = run["D"], run["momentum"], run["eps"], run["gamma"], run["beta"]
             kwargs = {} if momentum is None else {"eps": eps, "momentum": momentum}
             m = _call(self, obj, D, what=f"BatchNorm1d({D}{', ' if kwargs else ''}"
                       + ", ".join(f"{k}={v}" for k, v in kwargs.items()) + ")", **kwargs)
@@ -527,19 +710,17 @@ class BatchNorm1dModule(Check):
                                     actual=f"{type(m).__name__} without {meth}", hint="define it in the class body")
             init = {k: self._attr(m, k, (D,)) for k in ("gamma", "beta", "running_mean", "running_var")}
             init["training"] = bool(getattr(m, "training", None) is True)
-            rng = np.random.default_rng(40 + i)
-            gamma, beta = rng.uniform(0.5, 2.0, D) * rng.choice([-1.0, 1.0], D), rng.normal(0.0, 1.0, D)
             m.gamma, m.beta = gamma.copy(), beta.copy()
-            offs, scales = rng.normal(0, 3, D), rng.uniform(0.5, 3.0, D)
             steps = []
-            for op in ops:
+            for given in run["steps"]:
+                op = given["op"]
                 step: dict[str, Any] = {"op": op}
                 if op == "f":
-                    x = offs + scales * rng.standard_normal((N, D))
+                    x = given["x"]
                     xc = x.copy()
                     out = _call(self, m.forward, xc, what="forward(x)")
-                    step.update(x=x, out=_array(self, out, "forward(x)", (N, D)),
-                                x_unchanged=bool(np.array_equal(xc, x)))
+                    # x as it is after the call: the judge compares it with its own
+                    step.update(x=x, out=_array(self, out, "forward(x)", x.shape), x_after=xc.copy())
                 else:
                     _call(self, m.eval if op == "e" else m.train, what="eval()" if op == "e" else "train()")
                     step["training"] = bool(getattr(m, "training", None) is True)
@@ -553,16 +734,19 @@ class BatchNorm1dModule(Check):
     def judge(self, data: Data) -> int:
         n = 0
         for run in data["runs"]:
-            D, init = run["D"], run["init"]
+            D = run["D"]
             kwargs = {} if run["momentum"] is None else {"eps": run["eps"], "momentum": run["momentum"]}
             ref = torch.nn.BatchNorm1d(D, dtype=_T, **kwargs)
             label = f"BatchNorm1d({D}" + "".join(f", {k}={v}" for k, v in kwargs.items()) + ")"
+            init = _dict(self, run, "init", f"the state of a new {label}")
             for name, value in (("gamma", ref.weight), ("beta", ref.bias), ("running_mean", ref.running_mean),
                                 ("running_var", ref.running_var)):
-                expect_close(self, init[name], value.detach().numpy(), f"{name} right after {label}", rtol=0, atol=0,
+                expect_close(self, _answer(self, init, name, (D,), f"the attribute {name}"), value.detach().numpy(),
+                             f"{name} right after {label}", rtol=0, atol=0,
                              hint="as in PyTorch: gamma ones, beta zeros, running_mean zeros, running_var ones")
-            expect(self, init["training"], f"a new {label} must be in training mode (self.training is True)",
-                   expected=True, actual=init["training"], hint="set self.training = True in __init__")
+            training = _flag(self, init, "training", f"self.training of a new {label}")
+            expect(self, training, f"a new {label} must be in training mode (self.training is True)",
+                   expected=True, actual=training, hint="set self.training = True in __init__")
             n += 5
             with torch.no_grad():
                 ref.weight.copy_(_t(run["gamma"]))
@@ -575,9 +759,10 @@ class BatchNorm1dModule(Check):
                 if op == "f":
                     with torch.no_grad():
                         out_ref = ref(_t(step["x"])).numpy()
-                    expect(self, step["x_unchanged"], f"forward must not modify x {where}", expected="x unchanged",
-                           actual="x modified in place", hint="compute into new arrays")
-                    expect_close(self, step["out"], out_ref, f"forward(x) in {'training' if ref.training else 'eval'} "
+                    expect(self, _unchanged(self, step, {"x": step["x"]}), f"forward must not modify x {where}",
+                           expected="x unchanged", actual="x modified in place", hint="compute into new arrays")
+                    out = _answer(self, step, "out", step["x"].shape, f"forward(x) {where}")
+                    expect_close(self, out, out_ref, f"forward(x) in {'training' if ref.training else 'eval'} "
                                  f"mode {where}", rtol=1e-6, atol=1e-8,
                                  hint=("training mode: batch mean and biased batch variance; "
                                        if ref.training else "eval mode: the running averages; ")
@@ -585,14 +770,17 @@ class BatchNorm1dModule(Check):
                     n += 2
                 else:
                     ref.train(op == "t")
-                    expect(self, step["training"] == ref.training, f"self.training {where}", expected=ref.training,
-                           actual=step["training"], hint="train() sets self.training = True, eval() sets it False")
+                    training = _flag(self, step, "training", f"self.training {where}")
+                    expect(self, training == ref.training, f"self.training {where}", expected=ref.training,
+                           actual=training, hint="train() sets self.training = True, eval() sets it False")
                     n += 1
                 hint = ("update the running averages only in training mode, with "
                         "running = (1 - momentum) * running + momentum * batch_stat and the UNBIASED variance N/(N-1)")
-                expect_close(self, step["running_mean"], ref.running_mean.numpy(), f"running_mean {where}",
+                running_mean = _answer(self, step, "running_mean", (D,), f"the attribute running_mean {where}")
+                running_var = _answer(self, step, "running_var", (D,), f"the attribute running_var {where}")
+                expect_close(self, running_mean, ref.running_mean.numpy(), f"running_mean {where}",
                              rtol=1e-7, atol=1e-9, hint=hint)
-                expect_close(self, step["running_var"], ref.running_var.numpy(), f"running_var {where}",
+                expect_close(self, running_var, ref.running_var.numpy(), f"running_var {where}",
                              rtol=1e-7, atol=1e-9, hint=hint)
                 n += 2
         return n

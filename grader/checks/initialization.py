@@ -23,6 +23,7 @@ divided by the number of statistical properties of the check (a union bound).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ from .base import (
     as_float_array,
     expect,
     expect_close,
+    expect_shape,
     register,
 )
 
@@ -48,7 +50,9 @@ __all__ = [
     "torch_fans",
 ]
 
-#: Probability that a statistical check rejects a correct answer (whole check, union bound).
+#: Samples with at least this many entries get the statistical tests (decided from the case's
+#: shape, an input, never from the size of the answer).
+BIG = 10_000
 
 
 def torch_fans(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -79,6 +83,61 @@ def _error_kind(fn: Any, *args: Any, **kwargs: Any) -> str:
     except Exception as err:
         return f"{type(err).__name__}: {err}"
     return "returned"
+
+
+# Judge-side reading of the answers. When autograding, the probe runs in the student's kernel
+# and its data may be forged: a judge trusts nothing the probe validated there, so it checks
+# the type, shape and presence of every answer itself, with shapes taken from the inputs
+# (which the grader has verified, see Check.inputs), never from the answers.
+
+def _kind(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a {type(value).__name__}"
+
+
+def _field(check: Check, record: Any, key: str, what: str) -> Any:
+    """``record[key]``, or a failure naming ``what`` is missing from the probe's data."""
+    expect(check, isinstance(record, Mapping) and key in record, f"the probe's data holds no {what}",
+           expected=f"an entry {key!r}", actual="missing" if isinstance(record, Mapping) else _kind(record))
+    return record[key]
+
+
+def _real_array(check: Check, value: Any, what: str, *, hint: str = "") -> np.ndarray:
+    """``value`` as float64, failing unless it is an array of real numbers (any shape)."""
+    expect(check, isinstance(value, np.ndarray) and value.dtype.kind in "biuf",
+           f"{what} must be an array of real numbers", expected="a float array", actual=_kind(value), hint=hint)
+    return value.astype(np.float64)
+
+
+def _shaped(check: Check, value: Any, shape: tuple[int, ...], what: str, *, hint: str = "") -> np.ndarray:
+    """``value`` as float64, failing unless it is an array of real numbers of exactly ``shape``."""
+    a = _real_array(check, value, what, hint=hint)
+    expect_shape(check, a, shape, what, hint=hint)
+    return a
+
+
+def _answer(check: Check, record: Any, key: str, shape: tuple[int, ...], what: str, *, hint: str = "") -> np.ndarray:
+    """The answer ``record[key]``: an array of real numbers of exactly ``shape``, as float64."""
+    return _shaped(check, _field(check, record, key, what), shape, what, hint=hint)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def _number(check: Check, record: Any, key: str, what: str, *, hint: str = "") -> float:
+    """The answer ``record[key]``: one real number (not a bool, not an array)."""
+    value = _field(check, record, key, what)
+    expect(check, _is_number(value), f"{what} must be one number", expected="a float", actual=_kind(value), hint=hint)
+    return float(value)
+
+
+def _outcomes(check: Check, data: Any, what: str) -> Mapping[str, Any]:
+    """The ``errors`` answer: a dict from the grader's keys to what each call did."""
+    errors = _field(check, data, "errors", what)
+    expect(check, isinstance(errors, Mapping), f"{what} must be a dict", expected="a dict", actual=_kind(errors))
+    return errors
 
 
 # ---------------------------------------------------------------------------------------
@@ -126,6 +185,10 @@ def _symmetry_oracle(W: np.ndarray, b: np.ndarray | None) -> float:
 class UnitSymmetryGap(Check):
     id = "04-initialization/unit_symmetry_gap"
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # W and b (None: no bias); gap and the *_after copies are answers
+        return {"cases": [{"W": case["W"], "b": case["b"]} for case in _symmetry_cases(visible)]}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         results = []
         for case in _symmetry_cases(visible):
@@ -149,17 +212,24 @@ class UnitSymmetryGap(Check):
         for case in data["cases"]:
             W, b = case["W"], case["b"]
             where = f"(W of shape {W.shape}, {'no bias' if b is None else 'with bias'})"
-            expect(self, np.array_equal(W, case["W_after"]), "W must not be modified", expected=W,
-                   actual=case["W_after"], hint="do not write into W")
-            if b is not None:
-                expect(self, np.array_equal(b, case["b_after"]), "b must not be modified", expected=b,
-                       actual=case["b_after"], hint="concatenate into a new array instead")
+            W_after = _real_array(self, _field(self, case, "W_after", "W after the call"), "W after the call")
+            expect(self, np.array_equal(W, W_after), "W must not be modified", expected=W,
+                   actual=W_after, hint="do not write into W")
+            b_after = _field(self, case, "b_after", "b after the call")
+            if b is None:  # the grader passed b=None, and the probe records the None it passed
+                expect(self, b_after is None, "b_after must be None when no bias was passed", expected=None,
+                       actual=_kind(b_after))
+            else:
+                b_after = _real_array(self, b_after, "b after the call")
+                expect(self, np.array_equal(b, b_after), "b must not be modified", expected=b,
+                       actual=b_after, hint="concatenate into a new array instead")
+            gap = _number(self, case, "gap", f"the gap {where}", hint="reduce over all pairs AND all coordinates with a max")
             ref = _symmetry_oracle(W, b)
             hint = ("a unit's incoming parameters are one ROW of W (torch layout (H, D)) plus its bias; "
                     "compare every pair of rows, take the largest absolute coordinate difference")
             if ref == 0.0:
                 hint = "identical units must give exactly 0: " + hint
-            expect_close(self, case["gap"], ref,
+            expect_close(self, gap, ref,
                          f"the largest max-abs difference between two units' incoming parameters {where}",
                          rtol=1e-9, atol=1e-12, hint=hint)
             n += 2
@@ -179,6 +249,17 @@ FAN_SHAPES_HIDDEN = [
     (4, 2, 3, 5, 2),      # Conv3d
     (64, 32, 3, 3),
 ]
+#: Shapes with fewer than two dimensions, on which compute_fans must raise (hidden probe only).
+FAN_ERROR_SHAPES = [(7,), ()]
+
+
+def _fan_shapes(visible: bool) -> list[tuple[int, ...]]:
+    return FAN_SHAPES_VISIBLE if visible else FAN_SHAPES_HIDDEN
+
+
+def _fan_error_keys(visible: bool) -> list[str]:
+    """The keys of the probe's ``errors``: one per shape that must raise."""
+    return [] if visible else [str(shape) for shape in FAN_ERROR_SHAPES]
 
 
 @register
@@ -199,23 +280,37 @@ class ComputeFans(Check):
             values.append(float(a.reshape(())))
         return values
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # the shapes, and which error cases were asked (error_shapes: bind_inputs accepts a dict with
+        # extra keys, not one with fewer, so the keys of `errors` are pinned by this list);
+        # fans and the outcomes in `errors` are answers
+        return {"cases": [{"shape": list(shape)} for shape in _fan_shapes(visible)],
+                "error_shapes": _fan_error_keys(visible)}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
-        shapes = FAN_SHAPES_VISIBLE if visible else FAN_SHAPES_HIDDEN
         results = []
-        for shape in shapes:
+        for shape in _fan_shapes(visible):
             out = _call(self, obj, shape, what=f"compute_fans({shape})")
             results.append({"shape": list(shape), "fans": self._pair(out, shape)})
         errors = {}
         if not visible:
-            for shape in [(7,), ()]:
+            for shape in FAN_ERROR_SHAPES:
                 errors[str(shape)] = _error_kind(obj, shape)
-        return {"cases": results, "errors": errors}
+        return {"cases": results, "errors": errors, "error_shapes": _fan_error_keys(visible)}
 
     def judge(self, data: Data) -> int:
         n = 0
         for case in data["cases"]:
             shape = tuple(case["shape"])
-            fan_in, fan_out = case["fans"]
+            fans = _field(self, case, "fans", f"the fans of shape {shape}")
+            hint = "end with `return fan_in, fan_out` (two integers)"
+            expect(self, isinstance(fans, (list, tuple)) and len(fans) == 2,
+                   f"compute_fans{shape} must return a pair (fan_in, fan_out)", expected="two numbers",
+                   actual=f"{len(fans)} item(s)" if isinstance(fans, (list, tuple)) else _kind(fans), hint=hint)
+            for name, value in zip(("fan_in", "fan_out"), fans):
+                expect(self, _is_number(value), f"{name} of shape {shape} must be one number", expected="an int",
+                       actual=_kind(value), hint=hint)
+            fan_in, fan_out = (float(v) for v in fans)
             ref_in, ref_out = torch_fans(shape)
             kind = "a linear weight (out, in)" if len(shape) == 2 else f"a {len(shape) - 2}-D convolution kernel"
             expect(self, float(fan_in).is_integer() and float(fan_out).is_integer(),
@@ -233,7 +328,9 @@ class ComputeFans(Check):
                    expected=ref_out, actual=fan_out,
                    hint=f"fan_out = shape[0] * receptive field, the receptive field being prod(shape[2:]) = {receptive}")
             n += 3
-        for shape, outcome in data["errors"].items():
+        errors = _outcomes(self, data, "the outcomes of the calls that must raise")
+        for shape in data["error_shapes"]:  # the grader's list: a forged `errors` cannot drop a case
+            outcome = errors.get(shape, "no outcome recorded")
             expect(self, outcome == "ValueError",
                    f"compute_fans{shape}: fewer than 2 dimensions must raise ValueError, as torch does",
                    expected="ValueError", actual=outcome,
@@ -298,15 +395,25 @@ def _init_probe(check: Check, obj: Any, cases: list[dict[str, Any]]) -> Data:
     return {"cases": results, "repeat": [first, second]}
 
 
+def _init_inputs(cases: list[dict[str, Any]]) -> Data:
+    """What :func:`_init_probe` records of the grader's choices: each case's shape and parameters
+    (the seeds, [404, j] and 4040, are not in the data and the judge does not read them)."""
+    return {"cases": [{"shape": list(case["shape"]), "params": case["params"]} for case in cases]}
+
+
 def _init_judge(check: Check, kind: str, data: Data) -> int:
-    big = [c for c in data["cases"] if np.size(c["sample"]) >= 10_000]
+    name = check.id.split("/")[1]
+    # which cases get the statistical tests follows from their shapes (inputs), not from the answers
+    big = [c for c in data["cases"] if math.prod(c["shape"]) >= BIG]
     n_tests = 6 * len(big) + 1
     p = P_FALSE_REJECT / n_tests
     z = float(stats.norm.isf(p / 2))
     n_props = 0
+    shape_hint = "draw exactly `shape` numbers: size=shape (NumPy) or torch.empty(shape)"
     for case in data["cases"]:
         shape, params = tuple(case["shape"]), case["params"]
-        w = np.asarray(case["sample"], dtype=np.float64).ravel()
+        sample = _answer(check, case, "sample", shape, f"the weights {name}{shape} returned", hint=shape_hint)
+        w = sample.ravel()
         dist, scale, formula = _target(kind, shape, params)
         fan_in, fan_out = torch_fans(shape)
         where = f"(shape {shape}, fan_in={fan_in}, fan_out={fan_out}; target {formula})"
@@ -319,9 +426,9 @@ def _init_judge(check: Check, kind: str, data: Data) -> int:
                    f"every weight must lie in [-r, r] {where}", expected=f"|w| <= {scale:.6g}", actual=f"max |w| = {worst:.6g}",
                    hint="r = gain * sqrt(6 / (fan_in + fan_out)): the 6 makes the VARIANCE r^2/3 equal 2/(fan_in+fan_out)")
             n_props += 1
-        if w.size < 10_000:
+        if math.prod(shape) < BIG:
             continue
-        n = w.size
+        n = math.prod(shape)  # = w.size: the sample's shape was checked above
         var = scale**2 / 3.0 if dist == "uniform" else scale**2
         std = math.sqrt(var)
         if dist == "uniform":
@@ -360,7 +467,7 @@ def _init_judge(check: Check, kind: str, data: Data) -> int:
                f"(two-sample Kolmogorov-Smirnov statistic {ks2.statistic:.4f}, p = {ks2.pvalue:.1e} < {p:.0e}) {where}",
                expected=f"std {ref.std():.5g} (torch's sample)", actual=f"std {w.std():.5g}",
                hint="compare your formula with the docstring of torch.nn.init." + kind + "_")
-        grid = np.asarray(case["sample"], dtype=np.float64).reshape(shape[0], -1)
+        grid = sample.reshape(shape[0], -1)
         for lag_name, a, b in (("neighbouring entries", grid[:, :-1], grid[:, 1:]),
                                ("neighbouring rows", grid[:-1], grid[1:])):
             if a.size < 1000:
@@ -372,8 +479,19 @@ def _init_judge(check: Check, kind: str, data: Data) -> int:
                    expected=f"|correlation| <= {limit:.3g}", actual=f"correlation {r:.4f}",
                    hint="draw all prod(shape) numbers at once; do not repeat or tile one row")
         n_props += 6
-    first, second = (np.asarray(a, dtype=np.float64) for a in data["repeat"])
-    same = float(np.mean(first == second)) if first.shape == second.shape else 0.0
+    # two draws of the first case's shape: a shorter, reshaped or non-finite pair must not pass
+    # for "different" (NaN != NaN, and arrays of two shapes used to count as all different)
+    shape0 = tuple(data["cases"][0]["shape"])
+    repeat = _field(check, data, "repeat", "the two draws of the repetition test")
+    expect(check, isinstance(repeat, (list, tuple)) and len(repeat) == 2,
+           "the repetition test needs two draws", expected="a list of two arrays",
+           actual=f"{len(repeat)} item(s)" if isinstance(repeat, (list, tuple)) else _kind(repeat))
+    first, second = (_shaped(check, a, shape0, f"the {which} call {name}{shape0} in a row",
+                             hint=shape_hint) for a, which in zip(repeat, ("first", "second")))
+    for which, a in (("first", first), ("second", second)):
+        expect(check, bool(np.all(np.isfinite(a))), f"every weight of the {which} call in a row must be finite",
+               expected="finite numbers", actual=f"{np.count_nonzero(~np.isfinite(a))} non-finite entries")
+    same = float(np.mean(first == second))
     expect(check, same < 0.5, "two calls in a row must give different weights",
            expected="fresh random numbers on every call", actual=f"{100 * same:.0f} % of the entries repeat",
            hint="draw from the rng passed in; do not create a new generator with a fixed seed inside the function")
@@ -408,6 +526,10 @@ class XavierUniform(Check):
     id = "04-initialization/xavier_uniform"
     randomized = True
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # shape and gain per case; sample and repeat are answers
+        return _init_inputs(XAVIER_CASES_VISIBLE if visible else XAVIER_CASES_HIDDEN)
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         return _init_probe(self, obj, XAVIER_CASES_VISIBLE if visible else XAVIER_CASES_HIDDEN)
 
@@ -419,6 +541,10 @@ class XavierUniform(Check):
 class XavierNormal(Check):
     id = "04-initialization/xavier_normal"
     randomized = True
+
+    def inputs(self, *, visible: bool = False) -> Data:
+        # shape and gain per case; sample and repeat are answers
+        return _init_inputs(XAVIER_CASES_VISIBLE if visible else XAVIER_CASES_HIDDEN)
 
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         return _init_probe(self, obj, XAVIER_CASES_VISIBLE if visible else XAVIER_CASES_HIDDEN)
@@ -447,23 +573,38 @@ KAIMING_BAD_OPTIONS = [
 ]
 
 
+def _kaiming_error_keys(visible: bool) -> list[str]:
+    """The keys of the probe's ``errors``: one per bad option set (hidden probe only)."""
+    return [] if visible else [f"mode={opts['mode']!r}, nonlinearity={opts['nonlinearity']!r}"
+                               for opts in KAIMING_BAD_OPTIONS]
+
+
 @register
 class KaimingNormal(Check):
     id = "04-initialization/kaiming_normal"
     randomized = True
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # shape, a, mode and nonlinearity per case, and which bad options were tried (error_options
+        # pins the keys of `errors`, see ComputeFans); samples, repeat and outcomes are answers
+        data = _init_inputs(KAIMING_CASES_VISIBLE if visible else KAIMING_CASES_HIDDEN)
+        data["error_options"] = _kaiming_error_keys(visible)
+        return data
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         data = _init_probe(self, obj, KAIMING_CASES_VISIBLE if visible else KAIMING_CASES_HIDDEN)
         data["errors"] = {}
         if not visible:
-            for opts in KAIMING_BAD_OPTIONS:
-                key = f"mode={opts['mode']!r}, nonlinearity={opts['nonlinearity']!r}"
+            for key, opts in zip(_kaiming_error_keys(visible), KAIMING_BAD_OPTIONS):
                 data["errors"][key] = _error_kind(obj, (20, 10), a=0.0, rng=np.random.default_rng(0), **opts)
+        data["error_options"] = _kaiming_error_keys(visible)
         return data
 
     def judge(self, data: Data) -> int:
         n = _init_judge(self, "kaiming_normal", data)
-        for key, outcome in data["errors"].items():
+        errors = _outcomes(self, data, "the outcomes of the calls that must raise")
+        for key in data["error_options"]:  # the grader's list: a forged `errors` cannot drop a case
+            outcome = errors.get(key, "no outcome recorded")
             expect(self, outcome == "ValueError", f"kaiming_normal(..., {key}) must raise ValueError",
                    expected="ValueError", actual=outcome,
                    hint="validate the options first, e.g. raise ValueError(f\"Invalid mode: {mode}\")")

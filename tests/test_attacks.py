@@ -1,0 +1,261 @@
+"""Safe autograding: the attack and fault corpus (tests/attacks.py), graded in one batch.
+
+Every case of the corpus and the honest submissions (full solution, untouched notebook, the
+demos) are written into one course and graded together with ``autograde(jobs=2)``, in
+bubblewrap sandboxes, with small limits so that the faults trip them quickly. The tests then
+assert each outcome and what must not have happened: no cheat above its honest work, no file
+outside the sandboxes changed, no process left, no byte over the network, no hidden test seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import socket
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from grader import sandbox
+from grader.autograde import autograde
+from grader.config import Course
+from grader.demo import build_demo, expected_scores
+from grader.release import release
+from grader.report import score_table
+from grader.sandbox import GiB, Limits
+
+from . import attacks
+from .attacks import ASSIGNMENT, CASES, FULL, Context
+from .conftest import copy_course
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("attacks")]
+
+#: small limits, so that the faults reach them in seconds
+LIMITS = Limits(memory=GiB, wall=100.0, cpu=300, processes=128, output=200_000)
+CELL_TIMEOUT = 30
+BY_NAME = {c.name: c for c in CASES}
+
+
+class Listener:
+    """A TCP server on the grader's loopback that counts connections and bytes received."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.received = b""
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.settimeout(1)
+            try:
+                self.received += conn.recv(65536)
+            except OSError:
+                pass
+            conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    """sha256 of every file of the course the grader itself does not write."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if rel.split("/")[0] in ("autograded", "feedback") or rel.startswith("gradebook.db") or not path.is_file():
+            continue
+        out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def _leftover_processes(ctx: Context) -> list[str]:
+    """Processes on this machine that a sandbox started: marked by the token, or run by a sandbox uid."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            uid = os.stat(f"/proc/{entry}").st_uid
+        except OSError:
+            continue
+        if str(ctx.token_seconds) in cmd or uid >= 0x10000000:
+            found.append(f"pid {entry} uid {uid}: {cmd[:120]}")
+    return found
+
+
+_BATCH: dict = {}
+
+
+@pytest.fixture
+def batch(tmp_path_factory):
+    """The corpus and the honest submissions, graded once in one batch (first use builds it)."""
+    if not _BATCH:
+        if not sandbox.status().sandboxed:
+            pytest.fail(f"the corpus needs bubblewrap: {sandbox.status().reason}; {sandbox.INSTALL_HINT}")
+        root = copy_course(tmp_path_factory.mktemp("attacks") / "course")
+        course = Course(root=root, cell_timeout=CELL_TIMEOUT)
+        release(course, assignments=[ASSIGNMENT])
+        build_demo(course, ASSIGNMENT)
+        listener = Listener()
+        ctx = Context(root=root, victim="demo-half", port=listener.port, token=f"atk{secrets.token_hex(6)}",
+                      token_seconds=3000 + secrets.randbelow(5000))
+        for case in CASES:
+            attacks.build(case, ctx)
+        before = _snapshot(root)
+        start = time.perf_counter()
+        outcomes = {o.student: o for o in autograde(course, ASSIGNMENT, jobs=2, limits=LIMITS, sandboxed=True,
+                                                    progress=False)}
+        seconds = time.perf_counter() - start
+        time.sleep(1)
+        listener.close()
+        _BATCH.update(course=course, ctx=ctx, outcomes=outcomes, before=before, after=_snapshot(root),
+                      listener=listener, seconds=seconds, processes=_leftover_processes(ctx))
+        print(f"\ncorpus batch: {len(outcomes)} submissions in {seconds:.1f} s\n" + score_table(list(outcomes.values())))
+    return _BATCH
+
+
+def _outputs(batch, student: str) -> str:
+    """All text outputs of a student's autograded notebook."""
+    path = batch["course"].autograded / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    return "\n".join(o.get("text", "") + o.get("ename", "") + ": " + o.get("evalue", "") for c in nb.cells
+                     if c.cell_type == "code" for o in c.outputs)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_each_case_gets_the_outcome_its_honest_work_earns(batch, case):
+    """Does each attack or fault get exactly its honest score (no more) and a reason the instructor can read?"""
+    outcome = batch["outcomes"][case.name]
+    if case.score is None:
+        assert not outcome.graded, f"{case.name} should not be graded: {outcome}"
+    else:
+        assert outcome.graded, f"{case.name} was not graded: {outcome.reason}"
+        assert outcome.score == case.score, \
+            f"{case.name}: scored {outcome.score}, its honest work earns {case.score} ({outcome.reason})"
+        assert outcome.max_score == FULL, f"{case.name}: the maximum changed to {outcome.max_score}"
+    for text in case.reason:
+        assert text in outcome.reason, f"{case.name}: the reason should mention {text!r}: {outcome.reason!r}"
+
+
+def test_honest_students_in_the_same_batch_keep_their_scores(batch):
+    """Do the demo students, graded beside the attacks, get exactly their scores?"""
+    for student, score in expected_scores(ASSIGNMENT).items():
+        outcome = batch["outcomes"][student]
+        assert outcome.graded and outcome.score == score, f"{student}: {outcome}"
+        assert outcome.reason == "", f"{student}: unexpected notes {outcome.reason!r}"
+
+
+def test_no_file_outside_the_sandboxes_changes(batch):
+    """Are the course's files (solutions, submissions, config) byte for byte what they were, and
+    are the gradebook's scores free of any manual score or extra test cell an attack tried to add?"""
+    before, after = batch["before"], batch["after"]
+    assert after == before, {k: (before.get(k), after.get(k)) for k in set(before) | set(after)
+                             if before.get(k) != after.get(k)}
+    ctx = batch["ctx"]
+    assert not list(ctx.root.rglob(f"*{ctx.token}*")), "an attack left a file in the course folder"
+    assert not list(Path("/tmp").glob(f"{ctx.token}*")), "an attack left a file in the host's /tmp"
+    assert not (ctx.root.parent / f"{ctx.token}.txt").exists()
+    with Gradebook(batch["course"].gradebook_url) as gb:
+        nb = gb.find_notebook(ASSIGNMENT, ASSIGNMENT)
+        assert sorted(c.name for c in nb.grade_cells) == sorted(g for g, _ in attacks.EXERCISES), \
+            "the gradebook's test cells changed"
+        manual = [(s.student.id, g.name, g.manual_score) for s in nb.submissions for g in s.grades
+                  if g.manual_score is not None]
+        assert manual == [], f"manual scores appeared: {manual}"
+    # writes that reached a real file: the gradebook, another student, the course, the solutions
+    # (the other attempts land in the sandbox's own scratch /tmp and HOME, checked on the host above)
+    written = _outputs(batch, "write-files")
+    for target in ("gradebook", "victim", "course", "solutions"):
+        assert f"'{target}: WROTE'" not in written, written
+        assert f"'{target}: " in written, f"the {target} attempt did not run: {written}"
+
+
+def test_no_process_survives_grading(batch):
+    """Is every process a submission started (detached children, daemons, fork floods) gone?"""
+    assert batch["processes"] == [], batch["processes"]
+    assert _leftover_processes(batch["ctx"]) == []
+
+
+def test_no_byte_leaves_over_the_network(batch):
+    """Did the listener on the grader's loopback see no connection and no byte?"""
+    listener = batch["listener"]
+    assert listener.connections == 0 and listener.received == b""
+    assert "SENT" not in _outputs(batch, "network")
+
+
+def test_hidden_tests_and_secrets_stay_hidden(batch):
+    """Could a submission see hidden tests before they ran, or read solutions and the gradebook?"""
+    peek = _outputs(batch, "peek-hidden-tests")
+    assert "HIDDEN-BEFORE: False" in peek and "HIDDEN-BEFORE-TESTS: False" in peek, peek[:2000]
+    secrets_out = _outputs(batch, "read-secrets")
+    assert "nothing found" in secrets_out and "LEAKED" not in secrets_out, secrets_out[:2000]
+
+
+def test_feedback_worthy_messages_for_faults(batch):
+    """Do the fault cases leave messages in the notebook that say what happened?"""
+    assert "CellTimeoutError" in _outputs(batch, "infinite-loop")
+    assert "StdinNotImplementedError" in _outputs(batch, "input-call")
+    assert "output cut by the grader" in _outputs(batch, "huge-output")
+    assert "CheckDidNotRun" in _outputs(batch, "os-exit") or "KernelDied" in _outputs(batch, "os-exit")
+
+
+def test_rerun_resumes_and_regrading_is_idempotent(batch):
+    """Does a second run skip what was graded (an interrupted batch goes on where it stopped), and
+    does a forced regrade give the same scores?"""
+    course = batch["course"]
+    graded = {s: o for s, o in batch["outcomes"].items() if o.graded}
+    start = time.perf_counter()
+    again = {o.student: o for o in autograde(course, ASSIGNMENT, jobs=2, limits=LIMITS, sandboxed=True,
+                                             progress=False, students=sorted(graded))}
+    assert time.perf_counter() - start < 60
+    assert all(o.resumed for o in again.values()), [s for s, o in again.items() if not o.resumed]
+    assert {s: o.score for s, o in again.items()} == {s: o.score for s, o in graded.items()}
+    some = ["honest-solution", "patch-grader", "forge-evidence"]
+    forced = {o.student: o for o in autograde(course, ASSIGNMENT, jobs=2, limits=LIMITS, sandboxed=True,
+                                              progress=False, students=some, force=True)}
+    assert not any(o.resumed for o in forced.values())
+    assert {s: o.score for s, o in forced.items()} == {s: graded[s].score for s in some}
+
+
+@pytest.mark.xdist_group("no-bwrap")
+def test_without_bubblewrap_grading_runs_and_says_once_what_is_lost(tmp_path):
+    """With no bwrap on PATH, does `python -m grader autograde` still grade right, and warn once?"""
+    import subprocess
+    import sys
+
+    root = copy_course(tmp_path / "course")
+    course = Course(root=root)
+    release(course, assignments=[ASSIGNMENT])
+    build_demo(course, ASSIGNMENT)
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bin_dir}
+    assert subprocess.run([sys.executable, "-c", "import shutil; assert shutil.which('bwrap') is None"],
+                          env=env).returncode == 0
+    done = subprocess.run([sys.executable, "-m", "grader", "--root", str(root), "--no-progress", "autograde",
+                           ASSIGNMENT, "--jobs", "2"], env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr.count("WITHOUT a sandbox") == 1, done.stderr[-3000:]
+    assert "bubblewrap (bwrap) is not installed" in done.stderr
+    for student, score in expected_scores(ASSIGNMENT).items():
+        row = next(line for line in done.stdout.splitlines() if line.startswith(student + " "))
+        assert row.rstrip().endswith(f"{score:g}/{FULL}"), row
