@@ -50,7 +50,7 @@ from tqdm.auto import tqdm
 from . import catalog
 from .config import RELEASE_DIR, Course
 from . import sandbox
-from .execute import Executed, execute, test_calls
+from .execute import Executed, execute, probe_calls
 from .sandbox import INSTALL_HINT, Limits
 
 __all__ = ["Outcome", "autograde", "submissions", "scores", "sanitize", "InjectExecuted"]
@@ -200,7 +200,7 @@ def test_sources(course: Course, assignment: str) -> dict[str, str]:
             if "BEGIN SOLUTION" in source:  # a solution cell that is also graded: nbgrader's "autograded answer"
                 continue
             try:
-                test_calls(source)
+                probe_calls(source)
             except (SyntaxError, ValueError) as err:
                 raise ValueError(f"{assignment}: test cell {cell.name!r}: {err}") from None
             out[cell.name] = source

@@ -46,7 +46,7 @@ from . import evidence, sandbox
 from .sandbox import Limits
 from .skip import is_skipped
 
-__all__ = ["Executed", "execute", "shutdown_prestarted", "test_calls", "TestCall"]
+__all__ = ["Executed", "execute", "shutdown_prestarted", "probe_calls", "ProbeCall"]
 
 #: run silently in each kernel before it is handed a submission: the imports every notebook's
 #: first cell pays for (modules only: no name is defined in the student's namespace)
@@ -72,7 +72,7 @@ _HIDDEN_RE = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ 
 
 
 @dataclass(frozen=True)
-class TestCall:
+class ProbeCall:
     """One ``run(exercise, obj, visible=...)`` of a test cell."""
 
     exercise: str
@@ -80,7 +80,7 @@ class TestCall:
     visible: bool
 
 
-def test_calls(source: str) -> list[TestCall]:
+def probe_calls(source: str) -> list[ProbeCall]:
     """The ``run(...)`` calls of a test cell's source, in order; ValueError on anything else.
 
     Test cells may hold only ``run("<exercise>", <expression>, visible=<bool>)`` statements (and
@@ -102,7 +102,7 @@ def test_calls(source: str) -> list[TestCall]:
             raise ValueError(f"a test cell may hold only run(\"<exercise>\", <object>, visible=...) calls; "
                              f"found: {ast.get_source_segment(source, stmt)!r}")
         visible = bool(call.keywords[0].value.value) if call.keywords else False
-        calls.append(TestCall(call.args[0].value, ast.get_source_segment(source, call.args[1]), visible))
+        calls.append(ProbeCall(call.args[0].value, ast.get_source_segment(source, call.args[1]), visible))
     return calls
 
 
@@ -274,14 +274,31 @@ def _stdout_text(outputs: list, limit: int = 10_000) -> str:
 
 
 def _read_evidence(path: str) -> bytes | None:
+    """The evidence file the kernel wrote at ``path`` (None if there is none), then removed.
+
+    The kernel owns the folder, so the file is opened without following a symlink and must be
+    a regular file of bounded size: a link to a host file is never read.
+    """
+    import stat
+
     try:
-        if os.path.islink(path) or not os.path.isfile(path) or os.path.getsize(path) > evidence.MAX_BYTES:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        fd = None
+    try:
+        if fd is None:
             return None
-        with open(path, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > evidence.MAX_BYTES:
+            return None
+        with os.fdopen(fd, "rb") as f:
+            fd = None
             return f.read(evidence.MAX_BYTES + 1)
     except OSError:
         return None
     finally:
+        if fd is not None:
+            os.close(fd)
         try:
             os.unlink(path)
         except OSError:
@@ -292,7 +309,7 @@ class _Stopped(Exception):
     """The sandbox was killed (memory limit, or the kernel died)."""
 
 
-async def _run_test_cell(client, cell: NotebookNode, index: int, calls: list[TestCall], scratch: str,
+async def _run_test_cell(client, cell: NotebookNode, index: int, calls: list[ProbeCall], scratch: str,
                          count: int) -> None:
     """Probe each run(...) in the kernel, judge here, and write the cell's outputs."""
     outputs: list[NotebookNode] = []
@@ -337,7 +354,7 @@ async def _execute(nb: NotebookNode, *, tests: dict[str, str], timeout: int, ski
     notes: list[str] = []
     try:
         kernel.scratch.write("submission.ipynb", _strip_hidden(nb))
-        calls = {gid: test_calls(src) for gid, src in tests.items()}
+        calls = {gid: probe_calls(src) for gid, src in tests.items()}
         kept = [c for c in nb.cells if not (skip and is_skipped(c))]
         # every test cell fails until its checks pass here: no evidence, no points
         test_cells = {}
