@@ -13,33 +13,43 @@ data; every judge compares that data with an oracle that shares no code with a s
 * ``normalize_images``: torch reductions over the right axes of (N, C, H, W), and
   ``torch.nn.BatchNorm2d(affine=False, eps=0)`` for the per-channel mean/std of the training batch.
 * ``random_crop_flip``: every output is located as a window of the zero-padded input (or its
-  mirror image); chi-square test that every offset is equally likely, binomial test of the
-  flip frequency, flipping twice gives the input back.
+  mirror image); exact binomial bands for the count of every offset (equally likely) and for
+  the flip frequency, flipping twice gives the input back.
 * ``pca_color_augment``: the added offset is constant over the pixels of each image, lies in
   the span of the eigenvectors with non-zero eigenvalue, and, mapped back to alpha, is
-  N(0, sigma^2 I): chi-square tests of the variances, normal tests of means and correlations.
+  N(0, sigma^2 I): chi-square tests of the variances, normal tests of the means, a Chernoff
+  bound (exact moment generating function) for the correlations.
 * ``cutmix``: pixels encode (image, channel, row, column), so the judge counts exactly which
-  pixels came from which image; the label weight must equal the pasted area.
+  pixels came from which image; the label weight must equal the pasted area. Box sizes,
+  positions and partners must vary, with thresholds computed from the exact law of the box for
+  every usual way of drawing it (``_cutmix_bounds``).
 * ``tta_predict``: a grader-owned linear model records the views it is called on; the judge
   compares them with the ten crops and the output with the mean of the softmaxes.
 
 Nothing depends on one random stream: answers may use the ``rng`` passed in, ``np.random``,
 ``random`` or ``torch``. Statistical tests reject a correct answer with probability below
-``P_FALSE_REJECT``.
+``P_FALSE_REJECT``, visible and hidden alike: their thresholds come from exact distributions or
+provable tail bounds, split between the properties of a check by the union bound, and a property
+whose bound does not fit its share (too few calls) is not checked. When autograding, a judge may
+get forged data: it validates every answer it reads (type, shape from the inputs, presence) and
+compares the inputs kept after each call itself, instead of trusting a flag from the kernel.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 import scipy.linalg
+import scipy.optimize
 import torch
 from scipy import stats
 
 from .base import (
     P_FALSE_REJECT,
     Check,
+    CheckFailure,
     Data,
     as_float_array,
     expect,
@@ -69,6 +79,60 @@ def _array(check: Check, value: Any, what: str, shape: tuple[int, ...] | None = 
 
 
 # ---------------------------------------------------------------------------------------
+# Reading answers in a judge. When autograding, the probe runs in the student's kernel, so a
+# judge may receive forged data: the grader's inputs are bound (Check.inputs), the answers are
+# not. Every answer a judge reads goes through these helpers first, with its type and shape
+# derived from the inputs, so that nothing the probe validated in the kernel is taken on trust.
+# ---------------------------------------------------------------------------------------
+
+_FORGED_HINT = "the probe's data was changed after the probe ran; grade cells and the grader may not be altered"
+
+
+def _malformed(check: Check, what: str, expected: Any, actual: Any) -> CheckFailure:
+    return check.fail(f"malformed probe data: {what}", expected=expected, actual=actual, hint=_FORGED_HINT)
+
+
+def _field(check: Check, record: Any, key: str) -> Any:
+    """``record[key]``, failing when ``record`` is not a dict or has no ``key``."""
+    if not isinstance(record, dict) or key not in record:
+        raise _malformed(check, f"the answer {key!r} is missing", expected=f"a field {key!r}",
+                         actual="missing" if isinstance(record, dict) else type(record).__name__)
+    return record[key]
+
+
+def _kind_of(value: Any) -> str:
+    return f"{type(value).__name__}" + (f" {value.dtype} of shape {value.shape}" if isinstance(value, np.ndarray) else "")
+
+
+def _answer(check: Check, record: Any, key: str, shape: tuple[int, ...], kinds: str = "f") -> np.ndarray:
+    """``record[key]`` as an array of exactly ``shape`` whose dtype kind is in ``kinds``
+    (the probe returns float64 arrays of checked shapes)."""
+    value = _field(check, record, key)
+    if not (isinstance(value, np.ndarray) and value.dtype.kind in kinds and value.shape == tuple(shape)):
+        raise _malformed(check, f"the answer {key!r} is not an array of shape {tuple(shape)}",
+                         expected=f"an array of shape {tuple(shape)}", actual=_kind_of(value))
+    return value
+
+
+def _answer_list(check: Check, record: Any, key: str, length: int) -> list:
+    """``record[key]``: a list (or tuple) of exactly ``length`` items, one per case or call of the inputs."""
+    value = _field(check, record, key)
+    if not isinstance(value, (list, tuple)) or len(value) != length:
+        raise _malformed(check, f"the answer {key!r} is not a list of {length} items",
+                         expected=f"{length} items", actual=_kind_of(value) + (
+                             f" of {len(value)} items" if isinstance(value, (list, tuple)) else ""))
+    return list(value)
+
+
+def _unmodified(check: Check, before: np.ndarray, record: Any, key: str) -> bool:
+    """True when the array the probe kept after the call (``record[key]``) still equals the input."""
+    after = _field(check, record, key)
+    if not isinstance(after, np.ndarray):
+        raise _malformed(check, f"the answer {key!r} is not an array", expected="an array", actual=_kind_of(after))
+    return after.shape == before.shape and after.dtype == before.dtype and bool(np.array_equal(after, before))
+
+
+# ---------------------------------------------------------------------------------------
 # 1. fit_standardizer: fit on train, apply anywhere
 # ---------------------------------------------------------------------------------------
 
@@ -87,15 +151,23 @@ def _std_case(seed: int, n_train: int, n_test: int, d: int, *, constant: bool = 
     return {"X_train": X_train, "X_test": X_test, "X_train2": X_train2}
 
 
+def _std_plan(visible: bool) -> list[tuple[int, int, int, int, bool]]:
+    """(seed, n_train, n_test, D, constant first feature) per case."""
+    return [(1, 40, 15, 3, False)] if visible else [
+        (1, 40, 15, 3, False), (2, 200, 50, 6, False), (3, 30, 7, 4, True), (4, 5, 9, 1, False)]
+
+
 @register
 class FitStandardizer(Check):
     id = "02-preprocessing/fit_standardizer"
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        return {"cases": [{**_std_case(seed, n_train, n_test, d, constant=constant), "constant": constant}
+                          for seed, n_train, n_test, d, constant in _std_plan(visible)]}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
-        plan = [(1, 40, 15, 3, False)] if visible else [
-            (1, 40, 15, 3, False), (2, 200, 50, 6, False), (3, 30, 7, 4, True), (4, 5, 9, 1, False)]
         cases = []
-        for seed, n_train, n_test, d, constant in plan:
+        for seed, n_train, n_test, d, constant in _std_plan(visible):
             data = _std_case(seed, n_train, n_test, d, constant=constant)
             X_train, X_test, X_train2 = (data[k].copy() for k in ("X_train", "X_test", "X_train2"))
             transform = obj(X_train)
@@ -124,8 +196,12 @@ class FitStandardizer(Check):
         for case in data["cases"]:
             X_train, X_test, X_train2 = case["X_train"], case["X_test"], case["X_train2"]
             where = f"(train {X_train.shape}, test {X_test.shape})"
+            # the answers, with the shapes the probe required of them
+            for key, shape in (("Z_test", X_test.shape), ("Z_train", X_train.shape), ("Z_one", (1, X_test.shape[1])),
+                               ("Z_test2", X_test.shape), ("Z_again", X_test.shape)):
+                _answer(self, case, key, shape)
             for name in ("X_train", "X_test"):
-                expect(self, np.array_equal(case[name], case[f"{name}_after"]), f"{name} must not be modified {where}",
+                expect(self, _unmodified(self, case[name], case, f"{name}_after"), f"{name} must not be modified {where}",
                        expected=case[name], actual=case[f"{name}_after"],
                        hint="`X -= mean` writes into the caller's array; compute (X - mean) / std into a new one")
             ref = StandardScaler().fit(X_train)
@@ -183,18 +259,27 @@ def _cov(X: np.ndarray) -> np.ndarray:
     return np.atleast_2d(np.cov(X, rowvar=False, bias=True))
 
 
+def _white_plan(visible: bool) -> list[tuple[int, int, int, float, str, float]]:
+    """(seed, N, D, condition number, method, eps) per case."""
+    plan = [(10, 300, 2, 20.0, "pca", 0.0), (10, 300, 2, 20.0, "zca", 0.0)]
+    if not visible:
+        plan += [(11, 100, 3, 100.0, "pca", 0.0), (11, 100, 3, 100.0, "zca", 0.0),
+                 (12, 80, 5, 1e3, "pca", 0.1), (12, 80, 5, 1e3, "zca", 0.1),
+                 (13, 50, 4, 10.0, "zca", 0.0), (14, 400, 1, 1.0, "pca", 0.0)]
+    return plan
+
+
 @register
 class FitWhitening(Check):
     id = "02-preprocessing/fit_whitening"
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        return {"cases": [{"X": _white_data(seed, n, d, cond), "method": method, "eps": eps}
+                          for seed, n, d, cond, method, eps in _white_plan(visible)]}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
-        plan = [(10, 300, 2, 20.0, "pca", 0.0), (10, 300, 2, 20.0, "zca", 0.0)]
-        if not visible:
-            plan += [(11, 100, 3, 100.0, "pca", 0.0), (11, 100, 3, 100.0, "zca", 0.0),
-                     (12, 80, 5, 1e3, "pca", 0.1), (12, 80, 5, 1e3, "zca", 0.1),
-                     (13, 50, 4, 10.0, "zca", 0.0), (14, 400, 1, 1.0, "pca", 0.0)]
         cases = []
-        for seed, n, d, cond, method, eps in plan:
+        for seed, n, d, cond, method, eps in _white_plan(visible):
             X = _white_data(seed, n, d, cond)
             X_in = X.copy()
             out = obj(X_in, method=method, eps=eps)
@@ -209,12 +294,13 @@ class FitWhitening(Check):
     def judge(self, data: Data) -> int:
         n = 0
         for case in data["cases"]:
-            X, W, eps, method = case["X"], case["W"], case["eps"], case["method"]
+            X, eps, method = case["X"], case["eps"], case["method"]
             d = X.shape[1]
+            mean, W = _answer(self, case, "mean", (d,)), _answer(self, case, "W", (d, d))
             where = f"(method={method!r}, eps={eps:g}, X of shape {X.shape})"
-            expect(self, np.array_equal(X, case["X_after"]), f"X must not be modified {where}",
+            expect(self, _unmodified(self, X, case, "X_after"), f"X must not be modified {where}",
                    expected=X, actual=case["X_after"], hint="centre into a new array, not with X -= mean")
-            expect_close(self, case["mean"], X.mean(axis=0), f"mean = the mean of each feature over the examples {where}",
+            expect_close(self, mean, X.mean(axis=0), f"mean = the mean of each feature over the examples {where}",
                          rtol=1e-9, atol=1e-9, hint="np.mean(X, axis=0)")
             C = _cov(X)
             lam, U = np.linalg.eigh(C)
@@ -291,15 +377,23 @@ def _img_case(seed: int, n: int, m: int, c: int, h: int, w: int) -> dict[str, np
     return {"X_train": X_train, "X": X}
 
 
+def _img_plan(visible: bool) -> list[tuple[int, int, int, int, int, int]]:
+    """(seed, N train, M, C, H, W) per case."""
+    return [(20, 20, 4, 3, 5, 7)] if visible else [
+        (20, 20, 4, 3, 5, 7), (21, 30, 1, 2, 4, 4), (22, 8, 6, 3, 3, 3), (23, 12, 3, 1, 6, 2), (24, 5, 5, 4, 2, 9)]
+
+
 @register
 class NormalizeImages(Check):
     id = "02-preprocessing/normalize_images"
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # the modes are fixed keys of each case (MODES), read by the judge from its own table
+        return {"cases": [_img_case(*row) for row in _img_plan(visible)]}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
-        plan = [(20, 20, 4, 3, 5, 7)] if visible else [
-            (20, 20, 4, 3, 5, 7), (21, 30, 1, 2, 4, 4), (22, 8, 6, 3, 3, 3), (23, 12, 3, 1, 6, 2), (24, 5, 5, 4, 2, 9)]
         cases = []
-        for seed, n, m, c, h, w in plan:
+        for seed, n, m, c, h, w in _img_plan(visible):
             data = _img_case(seed, n, m, c, h, w)
             out = {}
             for mode in MODES:
@@ -308,13 +402,17 @@ class NormalizeImages(Check):
                                    hint="the output has the shape of X, (M, C, H, W)")
                 out[mode + "_train"] = _array(self, obj(X_train, X_train.copy(), mode=mode),
                                               f"normalize_images(X_train, X_train, mode={mode!r})", X_train.shape)
-                out[mode + "_modified"] = not (np.array_equal(X_train, data["X_train"]) and np.array_equal(X, data["X"]))
+                # the caller's arrays after both calls, compared with the inputs by the judge
+                out[mode + "_X_train_after"], out[mode + "_X_after"] = X_train, X
             cases.append({**data, **out})
         return {"cases": cases}
 
     def judge(self, data: Data) -> int:
         n = 0
         for case in data["cases"]:
+            for mode in MODES:  # the answers, with the shapes the probe required of them
+                _answer(self, case, mode, case["X"].shape)
+                _answer(self, case, mode + "_train", case["X_train"].shape)
             Xt, X = torch.tensor(case["X_train"]), torch.tensor(case["X"])
             where = f"(X_train {tuple(Xt.shape)}, X {tuple(X.shape)}, layout (N, C, H, W))"
             refs = {
@@ -328,7 +426,9 @@ class NormalizeImages(Check):
                                      "(population std, ddof=0), shape (1, C, 1, 1)"),
             }
             for mode, (ref, hint) in refs.items():
-                expect(self, not case[mode + "_modified"], f"the inputs must not be modified (mode={mode!r})",
+                unmodified = (_unmodified(self, case["X_train"], case, mode + "_X_train_after")
+                              & _unmodified(self, case["X"], case, mode + "_X_after"))
+                expect(self, unmodified, f"the inputs must not be modified (mode={mode!r})",
                        expected="X_train and X unchanged", actual="changed", hint="do not use -= or /= on the inputs")
                 expect_close(self, case[mode], ref.numpy(), f"normalize_images(X_train, X, mode={mode!r}) {where}",
                              rtol=1e-6, atol=1e-9, hint=hint + "; the statistics come from X_train, never from X")
@@ -356,31 +456,46 @@ def _crop_input(seed: int, n: int, c: int, h: int, w: int) -> np.ndarray:
     return np.random.default_rng(seed).uniform(1.0, 2.0, (n, c, h, w))
 
 
+def _crop_calls(visible: bool) -> list[tuple[np.ndarray, int, int, float, list[int]]]:
+    """(x, size, padding, p, seed of the rng passed in) for every call."""
+    # (input seed, N, C, H, W, size, padding, p, number of calls)
+    plan = [(30, 100, 2, 5, 6, 6, 2, 0.3, 6)] if visible else [
+        (30, 100, 2, 5, 6, 6, 2, 0.3, 20),
+        (31, 60, 1, 4, 4, 3, 1, 0.5, 10),
+        (32, 10, 3, 4, 4, 4, 0, 0.0, 2),
+        (33, 7, 2, 6, 5, 3, 0, 1.0, 2),
+    ]
+    return [(_crop_input(seed + 1000 * k, n, c, h, w), size, padding, p, [seed, k])
+            for seed, n, c, h, w, size, padding, p, n_calls in plan for k in range(n_calls)]
+
+
+def _involution_input() -> np.ndarray:
+    return _crop_input(34, 5, 3, 4, 4)
+
+
 @register
 class RandomCropFlip(Check):
     id = "02-preprocessing/random_crop_flip"
     #: Correct answers may draw from global random state (tests re-run them under several seeds).
     randomized = True
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # the rng seeds are not in the data (any random stream is accepted)
+        return {"calls": [{"x": x, "size": size, "padding": padding, "p": p}
+                          for x, size, padding, p, _ in _crop_calls(visible)],
+                "involution": {"x": _involution_input()}}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
-        # (input seed, N, C, H, W, size, padding, p, number of calls)
-        plan = [(30, 100, 2, 5, 6, 6, 2, 0.3, 6)] if visible else [
-            (30, 100, 2, 5, 6, 6, 2, 0.3, 20),
-            (31, 60, 1, 4, 4, 3, 1, 0.5, 10),
-            (32, 10, 3, 4, 4, 4, 0, 0.0, 2),
-            (33, 7, 2, 6, 5, 3, 0, 1.0, 2),
-        ]
         calls = []
-        for seed, n, c, h, w, size, padding, p, n_calls in plan:
-            for k in range(n_calls):
-                x = _crop_input(seed + 1000 * k, n, c, h, w)
-                x_in = x.copy()
-                y = _array(self, obj(x_in, size=size, padding=padding, p=p, rng=np.random.default_rng([seed, k])),
-                           f"random_crop_flip(x, size={size}, padding={padding}, p={p})", (n, c, size, size),
-                           hint="the output is a batch of size x size crops: (N, C, size, size)")
-                calls.append({"x": x, "x_after": x_in, "y": y, "size": size, "padding": padding, "p": p})
+        for x, size, padding, p, rng_seed in _crop_calls(visible):
+            n, c = x.shape[:2]
+            x_in = x.copy()
+            y = _array(self, obj(x_in, size=size, padding=padding, p=p, rng=np.random.default_rng(rng_seed)),
+                       f"random_crop_flip(x, size={size}, padding={padding}, p={p})", (n, c, size, size),
+                       hint="the output is a batch of size x size crops: (N, C, size, size)")
+            calls.append({"x": x, "x_after": x_in, "y": y, "size": size, "padding": padding, "p": p})
         # flipping is an involution: with p = 1 and no cropping, applying twice gives the input back
-        x = _crop_input(34, 5, 3, 4, 4)
+        x = _involution_input()
         once = _array(self, obj(x.copy(), size=4, padding=0, p=1.0, rng=np.random.default_rng(1)),
                       "random_crop_flip(x, size=H, padding=0, p=1)", x.shape)
         twice = _array(self, obj(once.copy(), size=4, padding=0, p=1.0, rng=np.random.default_rng(2)),
@@ -406,13 +521,19 @@ class RandomCropFlip(Check):
         return np.where(found, idx // Q, -1), np.where(found, idx % Q, -1), flipped, found
 
     def judge(self, data: Data) -> int:
+        """Statistics per group of calls with the same options. A correct answer fails them with
+        probability at most P_FALSE_REJECT / 3 per group and property (union bound): the flip count
+        and the count of every offset lie in exact binomial bands, and a batch of B images all with
+        one offset has probability (R Q)^-(B - 1), checked only where that is below the share."""
         n_props = 0
         groups: dict[tuple, list] = {}
         for call in data["calls"]:
-            key = (call["x"].shape[1:], call["size"], call["padding"], call["p"])
-            where = f"(x {call['x'].shape}, size={call['size']}, padding={call['padding']}, p={call['p']})"
-            expect(self, np.array_equal(call["x"], call["x_after"]), f"x must not be modified {where}",
-                   expected=call["x"], actual=call["x_after"], hint="build the output in a new array")
+            x, size = call["x"], call["size"]
+            key = (x.shape[1:], size, call["padding"], call["p"])
+            where = f"(x {x.shape}, size={size}, padding={call['padding']}, p={call['p']})"
+            _answer(self, call, "y", (*x.shape[:2], size, size))
+            expect(self, _unmodified(self, x, call, "x_after"), f"x must not be modified {where}",
+                   expected=x, actual=call["x_after"], hint="build the output in a new array")
             rows, cols, flipped, found = self._locate(call)
             if not found.all():
                 i = int(np.argmin(found))
@@ -444,30 +565,39 @@ class RandomCropFlip(Check):
             n_props += 1
             if R * Q == 1 or m < 25 * R * Q:
                 continue
+            # a batch of B images with one offset: probability (R Q)^-(B - 1) for a correct answer
             for r, c, _ in results:
-                if len(r) >= 50:
+                if float(R * Q) ** -(len(r) - 1) <= p_each / len(results):
                     expect(self, len(set(zip(r.tolist(), c.tolist()))) > 1,
                            f"every image of a batch needs its own random offset {where}",
                            expected="different offsets within a batch", actual="one offset for the whole batch",
                            hint="draw the offsets inside the loop over images (or draw N of them at once)")
+            # the count of each offset is Binomial(m, 1/(R Q)) for a correct answer: an exact two-sided band
+            # per offset, P_FALSE_REJECT / 3 per group split over the R Q offsets
             counts = np.bincount(rows * Q + cols, minlength=R * Q)
-            never = [(int(i // Q), int(i % Q)) for i in np.flatnonzero(counts == 0)]
-            expect(self, not never, f"every offset (i, j) in 0..{R - 1} x 0..{Q - 1} must be reachable {where}",
-                   expected=f"about {m / (R * Q):.0f} crops at each offset", actual=f"never used: {never}",
-                   hint="rng.integers(0, n) excludes n: the largest offset is H + 2*padding - size, "
-                        "so draw rng.integers(0, H + 2*padding - size + 1)")
-            e = m / (R * Q)
-            chi2 = float(np.sum((counts - e) ** 2 / e))
-            crit = float(stats.chi2.isf(p_each, R * Q - 1))
-            expect(self, chi2 <= crit, f"offsets must be uniform over all positions (chi-square {chi2:.1f} > {crit:.1f}) "
-                                       f"{where}",
-                   expected=f"about {e:.0f} per offset", actual=f"counts {counts.reshape(R, Q).tolist()}",
-                   hint="draw the row and the column offsets independently and uniformly")
+            q = p_each / (2 * R * Q)
+            lo, hi = stats.binom.ppf(q, m, 1 / (R * Q)), stats.binom.isf(q, m, 1 / (R * Q))
+            if lo >= 1:  # a never-used offset is outside the band too: this names the likely mistake at no cost
+                never = [(int(i // Q), int(i % Q)) for i in np.flatnonzero(counts == 0)]
+                expect(self, not never, f"every offset (i, j) in 0..{R - 1} x 0..{Q - 1} must be reachable {where}",
+                       expected=f"about {m / (R * Q):.0f} crops at each offset", actual=f"never used: {never}",
+                       hint="rng.integers(0, n) excludes n: the largest offset is H + 2*padding - size, "
+                            "so draw rng.integers(0, H + 2*padding - size + 1)")
+            bad = np.flatnonzero((counts < lo) | (counts > hi))
+            if bad.size:
+                i = int(bad[0])
+                raise self.fail(f"offsets must be uniform over all positions (offset ({i // Q}, {i % Q}) used "
+                                f"{int(counts[i])} times, outside [{lo:.0f}, {hi:.0f}]) {where}",
+                                expected=f"about {m / (R * Q):.0f} per offset (between {lo:.0f} and {hi:.0f})",
+                                actual=f"counts {counts.reshape(R, Q).tolist()}",
+                                hint="draw the row and the column offsets independently and uniformly")
             n_props += 3
         inv = data["involution"]
-        expect_close(self, inv["once"], inv["x"][..., ::-1], "with size=H, padding=0, p=1 the output is the mirror image",
+        once = _answer(self, inv, "once", inv["x"].shape)
+        twice = _answer(self, inv, "twice", inv["x"].shape)
+        expect_close(self, once, inv["x"][..., ::-1], "with size=H, padding=0, p=1 the output is the mirror image",
                      rtol=0, atol=1e-6, hint="a horizontal flip reverses the last axis (width)")
-        expect_close(self, inv["twice"], inv["x"], "flipping twice must give the input back (an involution)",
+        expect_close(self, twice, inv["x"], "flipping twice must give the input back (an involution)",
                      rtol=0, atol=1e-6, hint="reverse the width axis only")
         return n_props + 2
 
@@ -482,46 +612,85 @@ def _color_eig(seed: int, eigvals: tuple[float, float, float]) -> tuple[np.ndarr
     return np.array(eigvals, dtype=np.float64), Q
 
 
+def _color_plan(visible: bool) -> list[tuple[int, tuple[float, float, float], float, int, int, int, int]]:
+    """(seed, eigenvalues, sigma, N per call, H, W, calls) per case."""
+    return [(40, (0.5, 0.1, 0.02), 0.1, 100, 2, 3, 6)] if visible else [
+        (40, (0.5, 0.1, 0.02), 0.1, 100, 2, 3, 15),
+        (41, (2.0, 0.3, 0.0), 0.5, 100, 3, 2, 15),
+        (42, (1.0, 1.0, 0.25), 1.0, 1, 2, 2, 3),
+    ]
+
+
+def _color_input(seed: int, k: int, n: int, h: int, w: int) -> np.ndarray:
+    """The images of call ``k`` of a case."""
+    return np.random.default_rng([seed, k]).uniform(0, 1, (n, 3, h, w))
+
+
 @register
 class PcaColorAugment(Check):
     id = "02-preprocessing/pca_color_augment"
     #: Correct answers may draw from global random state (tests re-run them under several seeds).
     randomized = True
 
-    def probe(self, obj: Any, *, visible: bool = False) -> Data:
-        # (seed, eigenvalues, sigma, N per call, H, W, calls)
-        plan = [(40, (0.5, 0.1, 0.02), 0.1, 100, 2, 3, 6)] if visible else [
-            (40, (0.5, 0.1, 0.02), 0.1, 100, 2, 3, 15),
-            (41, (2.0, 0.3, 0.0), 0.5, 100, 3, 2, 15),
-            (42, (1.0, 1.0, 0.25), 1.0, 1, 2, 2, 3),
-        ]
+    def inputs(self, *, visible: bool = False) -> Data:
+        # the rng seeds are not in the data (any random stream is accepted)
         cases = []
-        for seed, eigvals, sigma, n, h, w, n_calls in plan:
+        for seed, eigvals, sigma, n, h, w, n_calls in _color_plan(visible):
             lam, P = _color_eig(seed, eigvals)
-            xs, ys, same_after = [], [], True
+            cases.append({"eigvals": lam, "eigvecs": P, "sigma": sigma,
+                          "x": [_color_input(seed, k, n, h, w) for k in range(n_calls)]})
+        return {"cases": cases}
+
+    def probe(self, obj: Any, *, visible: bool = False) -> Data:
+        cases = []
+        for seed, eigvals, sigma, n, h, w, n_calls in _color_plan(visible):
+            lam, P = _color_eig(seed, eigvals)
+            xs, ys, after = [], [], {"x_after": [], "eigvals_after": [], "eigvecs_after": []}
             for k in range(n_calls):
-                x = np.random.default_rng([seed, k]).uniform(0, 1, (n, 3, h, w))
+                x = _color_input(seed, k, n, h, w)
                 x_in, lam_in, P_in = x.copy(), lam.copy(), P.copy()
                 y = _array(self, obj(x_in, lam_in, P_in, sigma=sigma, rng=np.random.default_rng([seed, k, 1])),
                            "pca_color_augment(x, eigvals, eigvecs)", x.shape,
                            hint="the output has the shape of x, (N, 3, H, W)")
-                same_after &= bool(np.array_equal(x, x_in) and np.array_equal(lam, lam_in) and np.array_equal(P, P_in))
                 xs.append(x)
                 ys.append(y)
-            cases.append({"eigvals": lam, "eigvecs": P, "sigma": sigma, "x": xs, "y": ys, "unmodified": same_after})
+                # the caller's arrays after the call, compared with the inputs by the judge
+                for key, arr in (("x_after", x_in), ("eigvals_after", lam_in), ("eigvecs_after", P_in)):
+                    after[key].append(arr)
+            cases.append({"eigvals": lam, "eigvecs": P, "sigma": sigma, "x": xs, "y": ys, **after})
         return {"cases": cases}
 
     def judge(self, data: Data) -> int:
+        """False rejections of a correct answer, by the union bound over at most 9 tests per case with
+        >= 500 images plus one "own alpha" test per call, each with probability <= p_each: the sums of
+        squares of the alpha_i / sigma are chi-square(m), their means N(0, 1/m), the mean products of two
+        components are bounded with their exact moment generating function (a Chernoff bound), and a
+        batch whose N offsets all agree to 1e-9 has probability below (2 sqrt(3) 1e-9 / (sqrt(2 pi)
+        sigma lambda_max))^(N - 1)."""
         n_props = 0
-        stat_cases = [c for c in data["cases"] if sum(len(x) for x in c["x"]) >= 500]
-        p_each = P_FALSE_REJECT / max(1, 9 * len(stat_cases))
-        for case in data["cases"]:
-            lam, P, sigma = case["eigvals"], case["eigvecs"], case["sigma"]
+        cases = data["cases"]
+        n_stat = sum(sum(len(x) for x in c["x"]) >= 500 for c in cases)
+        p_each = P_FALSE_REJECT / max(1, 9 * n_stat + sum(len(c["x"]) for c in cases))
+        for case in cases:
+            lam, P, sigma, xs = case["eigvals"], case["eigvecs"], case["sigma"], case["x"]
             where = f"(eigvals {lam.tolist()}, sigma={sigma})"
-            expect(self, case["unmodified"], f"x, eigvals and eigvecs must not be modified {where}",
+            # the answers: one output per call shaped like its input, and the caller's arrays after each call
+            ys = _answer_list(self, case, "y", len(xs))
+            for k, x in enumerate(xs):
+                _answer(self, {"y": ys[k]}, "y", x.shape)
+            unmodified = True
+            for key, before in (("x_after", None), ("eigvals_after", lam), ("eigvecs_after", P)):
+                afters = _answer_list(self, case, key, len(xs))
+                for k, x in enumerate(xs):
+                    unmodified &= _unmodified(self, x if before is None else before, {key: afters[k]}, key)
+            expect(self, unmodified, f"x, eigvals and eigvecs must not be modified {where}",
                    expected="inputs unchanged", actual="changed", hint="return x + offset, a new array")
+            # a whole batch with one offset: improbable enough for a correct answer only when N is large enough
+            lam_max = float(np.max(lam))
+            one_offset_bound = [(2 * np.sqrt(3) * 1e-9 / (np.sqrt(2 * np.pi) * sigma * lam_max)) ** (len(x) - 1)
+                                if lam_max > 0 and sigma > 0 else 1.0 for x in xs]
             offsets = []
-            for x, y in zip(case["x"], case["y"]):
+            for x, y, bound in zip(xs, ys, one_offset_bound):
                 delta = y - x                                           # (N, 3, H, W)
                 ref = delta[:, :, :1, :1]
                 spread = float(np.max(np.abs(delta - ref)))
@@ -530,7 +699,7 @@ class PcaColorAugment(Check):
                        actual=f"varies by up to {spread:.3g}",
                        hint="draw alpha once per IMAGE (shape (3,)), not per pixel; add offset[:, :, None, None]")
                 d = ref[:, :, 0, 0]                                      # (N, 3)
-                if len(d) >= 50:
+                if bound <= p_each:
                     expect(self, np.ptp(d, axis=0).max() > 1e-9, f"every image of a batch needs its own alpha {where}",
                            expected="different offsets for different images", actual="one offset for the whole batch",
                            hint="draw alpha with shape (N, 3)")
@@ -547,7 +716,7 @@ class PcaColorAugment(Check):
                        expected="0 along eigvecs[:, i] when eigvals[i] == 0", actual=f"component {off:.3g}",
                        hint="the principal components are the COLUMNS of eigvecs: offset = eigvecs @ (alpha * eigvals)")
                 n_props += 1
-            if m < 500:
+            if m < 500:  # m = the number of images of the inputs: every output was checked to have its shape
                 continue
             z = coords[:, ~zero] / (sigma * lam[~zero])                  # should be iid N(0, 1)
             cov_expected = sigma**2 * (P * lam**2) @ P.T
@@ -558,7 +727,7 @@ class PcaColorAugment(Check):
                     "deviation (rng.normal(0, sigma, 3)); scale by lambda_i, not sqrt(lambda_i); p_i = eigvecs[:, i]")
             lo, hi = stats.chi2.ppf(p_each / 2, m), stats.chi2.isf(p_each / 2, m)
             z_mean = stats.norm.isf(p_each / 2) / np.sqrt(m)
-            z_cross = 1.3 * stats.norm.isf(p_each / 2) / np.sqrt(m)  # products of normals have heavier tails
+            z_cross = _product_mean_bound(m, p_each)
             for i in range(z.shape[1]):
                 ss = float(np.sum(z[:, i] ** 2))
                 expect(self, lo <= ss <= hi, f"alpha_i must have variance sigma^2 (component {i}, "
@@ -574,6 +743,19 @@ class PcaColorAugment(Check):
         return n_props
 
 
+def _product_mean_bound(m: int, p: float) -> float:
+    """tau with P(|mean of m products Z_k Z'_k| > tau) <= p for independent standard normals Z, Z'.
+
+    Chernoff: E exp(s Z Z') = (1 - s^2)^(-1/2) for |s| < 1, so P(mean >= tau) <= exp(m (-log(1 - s^2) / 2 - s tau))
+    for every s in (0, 1); the best s solves s / (1 - s^2) = tau. Both tails together: twice that.
+    """
+    def log_tail(tau: float) -> float:
+        s = (np.sqrt(1 + 4 * tau * tau) - 1) / (2 * tau)
+        return m * (-0.5 * np.log1p(-s * s) - s * tau) + np.log(2.0)
+
+    return float(scipy.optimize.brentq(lambda tau: log_tail(tau) - np.log(p), 1e-9, 50.0))
+
+
 # ---------------------------------------------------------------------------------------
 # 6. CutMix
 # ---------------------------------------------------------------------------------------
@@ -587,44 +769,182 @@ def _cutmix_input(n: int, c: int, h: int, w: int) -> np.ndarray:
     return (i * BASE_IMG + ch * BASE_CH + r * BASE_ROW + col + 1).astype(np.float64)
 
 
+def _cutmix_calls(visible: bool) -> list[tuple[np.ndarray, np.ndarray, float, list[int]]]:
+    """(x, y, alpha, seed of the rng passed in) for every call."""
+    # (N, C, H, W, K, alpha, calls); a plan needs enough calls for its statistics to run (_cutmix_bounds)
+    plan = [(8, 2, 8, 8, 8, 1.0, 50)] if visible else [
+        (8, 2, 8, 8, 8, 1.0, 50), (16, 3, 6, 10, 16, 1.0, 50), (12, 1, 9, 7, 5, 0.5, 60)]
+    calls = []
+    for n, c, h, w, k, alpha, n_calls in plan:
+        x = _cutmix_input(n, c, h, w)
+        for j in range(n_calls):
+            labels = np.arange(n) % k if k == n else np.random.default_rng([n, j]).integers(k, size=n)
+            y = np.eye(k)[labels]
+            if k != n:  # soft labels too
+                y = 0.8 * y + 0.2 * np.random.default_rng([n, j, 1]).dirichlet(np.ones(k), size=n)
+            calls.append((x, y, alpha, [n, j]))
+    return calls
+
+
+# How a correct answer may turn lambda ~ Beta(alpha, alpha) into a box. The side of the box along an axis
+# of D pixels is int(D sqrt(1 - lambda)), its even part 2 (s // 2) (the usual `c - s // 2 : c + s // 2`),
+# or round(D sqrt(1 - lambda)); the box is centred on a uniform pixel c (from c - s // 2 or from
+# c - (s - 1) // 2) and clipped to the image, or placed uniformly inside it. The row and the column of
+# the centre are independent, one box may serve the whole batch or each image may get its own, and the
+# partner is a uniform random permutation, independent of the box. The statistical properties of the
+# cutmix judge are bounded for EVERY one of these conventions at once (_cutmix_bounds).
+_CUT_SIDES = ("int", "even", "round")
+_CUT_PLACES = ("centre", "centre_right", "inside")
+
+
+def _cut_side(d: int, v: float, rule: str) -> int:
+    s = int(np.floor(d * v + (0.5 if rule == "round" else 0.0)))
+    return 2 * (s // 2) if rule == "even" else s
+
+
+def _cut_extent(d: int, s: int, place: str) -> dict[tuple[int, int], float]:
+    """Law of the clipped extent (start, stop) of a box side of ``s`` pixels along an axis of ``d``."""
+    law: dict[tuple[int, int], float] = {}
+    if place == "inside":
+        s = min(s, d)
+        for a in range(d - s + 1):
+            law[(a, a + s)] = law.get((a, a + s), 0.0) + 1.0 / (d - s + 1)
+        return law
+    for c in range(d):
+        a = c - (s // 2 if place == "centre" else (s - 1) // 2)
+        lo, hi = min(max(a, 0), d), min(max(a + s, 0), d)
+        key = (lo, hi) if hi > lo else (0, 0)
+        law[key] = law.get(key, 0.0) + 1.0 / d
+    return law
+
+
+@functools.lru_cache(maxsize=64)
+def _cut_laws(h: int, w: int, alpha: float) -> tuple[dict, ...]:
+    """For every convention above, the exact law of one box: {(r0, r1, c0, c1) or None (empty): probability}.
+
+    The sides depend on lambda only through v = sqrt(1 - lambda), and only change where D v crosses an
+    integer or a half-integer: between two such points the sides are fixed, and the probability of the
+    interval comes from the Beta CDF.
+    """
+    cuts = {0.0, 1.0} | {b for d in (h, w) for k in range(d + 1) for b in (k / d, (k - 0.5) / d) if 0 < b < 1}
+    cuts = sorted(cuts)
+    cdf = stats.beta(alpha, alpha).cdf
+    laws = []
+    for rule in _CUT_SIDES:
+        for place in _CUT_PLACES:
+            law: dict = {}
+            for a, b in zip(cuts[:-1], cuts[1:]):
+                prob = float(cdf(1 - a * a) - cdf(1 - b * b))      # P(a <= sqrt(1 - lambda) < b)
+                v = (a + b) / 2
+                rows, cols = _cut_extent(h, _cut_side(h, v, rule), place), _cut_extent(w, _cut_side(w, v, rule), place)
+                for (r0, r1), pr in rows.items():
+                    for (c0, c1), pc in cols.items():
+                        key = (r0, r1, c0, c1) if r1 > r0 and c1 > c0 else None
+                        law[key] = law.get(key, 0.0) + prob * pr * pc
+            laws.append(law)
+    return tuple(laws)
+
+
+#: What the box-position property looks at, per box (r0, r1, c0, c1): a constant one means a fixed box.
+_CUT_POSITION = {
+    "top row": lambda b: b[0], "bottom row": lambda b: b[1], "middle row": lambda b: (b[0] + b[1]) // 2,
+    "left column": lambda b: b[2], "right column": lambda b: b[3], "middle column": lambda b: (b[2] + b[3]) // 2,
+}
+
+
+def _all_equal_bound(m: int, u: float, rho: float) -> float:
+    """Upper bound on P(all the values shown are equal, or none is shown) when each of ``m`` independent
+    calls shows a value with probability >= ``u``, the values shown being i.i.d. with every single value
+    of probability <= ``rho``. Given S = s values shown they are all equal with probability <= rho^(s - 1),
+    and S is at least as large as a Binomial(m, u) count, so the bound is E[rho^max(S - 1, 0)] for that count."""
+    shown = np.arange(m + 1)
+    return float(np.sum(stats.binom.pmf(shown, m, u) * rho ** np.maximum(shown - 1, 0)))
+
+
+@functools.lru_cache(maxsize=64)
+def _cutmix_bounds(n: int, h: int, w: int, alpha: float, m: int, share: float) -> dict[str, Any]:
+    """How often a correct answer fails each statistical property over ``m`` calls on a batch of ``n``
+    images of ``h`` x ``w`` pixels: upper bounds, the worst case over every convention of ``_cut_laws``.
+
+    Image 0 shows its box (and its partner) in a call when the box is not empty and perm[0] != 0; this
+    happens with probability >= u = (1 - 1/n) min P(box not empty), independently from call to call,
+    whatever the other images do. Every property fails only if image 0's boxes fail it, so:
+
+    * ``large``: some box must cover at least ``large_pixels`` pixels, the largest number for which a
+      correct answer fails with probability (1 - (1 - 1/n) min P(box >= large_pixels))^m <= ``share``
+      (0: not even a non-empty box is likely enough).
+    * ``size`` / ``position`` / ``pairing``: the box sizes, each coordinate of _CUT_POSITION, the
+      partners of an image are not all the same; bounded by _all_equal_bound with rho the largest
+      probability of one value given a non-empty box (for a partner: 1 / (n - 1)).
+    """
+    laws = _cut_laws(h, w, alpha)
+    nonempty = [1.0 - law.get(None, 0.0) for law in laws]
+    u = (1.0 - 1.0 / n) * min(nonempty)
+
+    def rho(f) -> float:
+        worst = 0.0
+        for law, ne in zip(laws, nonempty):
+            if ne <= 0:  # never a box: u = 0, and every bound is 1 anyway
+                return 1.0
+            mass: dict = {}
+            for box, p in law.items():
+                if box is not None:
+                    mass[f(box)] = mass.get(f(box), 0.0) + p
+            worst = max(worst, max(mass.values()) / ne)
+        return worst
+
+    at_least = np.ones(h * w + 2)                                   # min over laws of P(box >= k pixels)
+    for law in laws:
+        pmf = np.zeros(h * w + 2)
+        for box, p in law.items():
+            if box is not None:
+                pmf[(box[1] - box[0]) * (box[3] - box[2])] += p
+        at_least = np.minimum(at_least, np.cumsum(pmf[::-1])[::-1])
+    p_fail = (1.0 - (1.0 - 1.0 / n) * at_least) ** m
+    ok = np.flatnonzero(p_fail[1:] <= share) + 1
+    return {
+        "large_pixels": int(ok.max()) if ok.size else 0,
+        "size": _all_equal_bound(m, u, rho(lambda b: (b[1] - b[0], b[3] - b[2]))),
+        "position": sum(_all_equal_bound(m, u, rho(f)) for f in _CUT_POSITION.values()),
+        "pairing": _all_equal_bound(m, u, 1.0 / (n - 1)) if n > 1 else 1.0,
+    }
+
+
 @register
 class Cutmix(Check):
     id = "02-preprocessing/cutmix"
     #: Correct answers may draw from global random state (tests re-run them under several seeds).
     randomized = True
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # the rng seeds are not in the data (any random stream is accepted)
+        return {"calls": [{"x": x, "y": y, "alpha": alpha} for x, y, alpha, _ in _cutmix_calls(visible)]}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
-        # (N, C, H, W, K, alpha, calls)
-        plan = [(8, 2, 8, 8, 8, 1.0, 10)] if visible else [
-            (8, 2, 8, 8, 8, 1.0, 10), (16, 3, 6, 10, 16, 1.0, 40), (12, 1, 9, 7, 5, 0.5, 30)]
         calls = []
-        for n, c, h, w, k, alpha, n_calls in plan:
-            x = _cutmix_input(n, c, h, w)
-            for j in range(n_calls):
-                labels = np.arange(n) % k if k == n else np.random.default_rng([n, j]).integers(k, size=n)
-                y = np.eye(k)[labels]
-                if k != n:  # soft labels too
-                    y = 0.8 * y + 0.2 * np.random.default_rng([n, j, 1]).dirichlet(np.ones(k), size=n)
-                x_in, y_in = x.copy(), y.copy()
-                out = obj(x_in, y_in, alpha=alpha, rng=np.random.default_rng([n, j]))
-                if not isinstance(out, (tuple, list)) or len(out) != 2:
-                    raise self.fail("cutmix must return a pair (x_mixed, y_mixed)",
-                                    expected="(array (N, C, H, W), array (N, K))", actual=type(out).__name__,
-                                    hint="end with `return x_mixed, y_mixed`")
-                xm = _array(self, out[0], "x_mixed", x.shape, hint="x_mixed has the shape of x")
-                ym = _array(self, out[1], "y_mixed", y.shape, hint="y_mixed has the shape of y, (N, K)")
-                calls.append({"x": x, "y": y, "xm": xm, "ym": ym, "alpha": alpha,
-                              "unmodified": bool(np.array_equal(x, x_in) and np.array_equal(y, y_in))})
+        for x, y, alpha, rng_seed in _cutmix_calls(visible):
+            x_in, y_in = x.copy(), y.copy()
+            out = obj(x_in, y_in, alpha=alpha, rng=np.random.default_rng(rng_seed))
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise self.fail("cutmix must return a pair (x_mixed, y_mixed)",
+                                expected="(array (N, C, H, W), array (N, K))", actual=type(out).__name__,
+                                hint="end with `return x_mixed, y_mixed`")
+            xm = _array(self, out[0], "x_mixed", x.shape, hint="x_mixed has the shape of x")
+            ym = _array(self, out[1], "y_mixed", y.shape, hint="y_mixed has the shape of y, (N, K)")
+            # x_in and y_in: the caller's arrays after the call, compared with the inputs by the judge
+            calls.append({"x": x, "y": y, "xm": xm, "ym": ym, "alpha": alpha, "x_after": x_in, "y_after": y_in})
         return {"calls": calls}
 
     def judge(self, data: Data) -> int:
         n_props = 0
-        areas, boxes, partner_sets = [], set(), set()
+        plans: dict[tuple, list] = {}     # (x.shape, alpha) -> per call, the boxes shown: (image, partner, box)
         for call in data["calls"]:
-            x, y, xm, ym = call["x"], call["y"], call["xm"], call["ym"]
+            x, y, alpha = call["x"], call["y"], call["alpha"]
+            xm, ym = _answer(self, call, "xm", x.shape), _answer(self, call, "ym", y.shape)
             n, c, h, w = x.shape
-            where = f"(x {x.shape}, alpha={call['alpha']})"
-            expect(self, call["unmodified"], f"x and y must not be modified {where}", expected="inputs unchanged",
+            where = f"(x {x.shape}, alpha={alpha})"
+            unmodified = _unmodified(self, x, call, "x_after") & _unmodified(self, y, call, "y_after")
+            expect(self, unmodified, f"x and y must not be modified {where}", expected="inputs unchanged",
                    actual="changed", hint="copy x before pasting the box: x_mixed = x.copy()")
             v = np.rint(xm).astype(np.int64) - 1
             ok_int = np.allclose(xm, v + 1, atol=1e-6)
@@ -638,7 +958,7 @@ class Cutmix(Check):
                    f"pasted pixels must come from the SAME position (and channel) of the partner image {where}",
                    expected="x_mixed[i, :, r0:r1, c0:c1] = x[j, :, r0:r1, c0:c1]", actual="shifted pixels",
                    hint="use the same box coordinates in the source and the destination")
-            partners = []
+            shown = []
             for i in range(n):
                 foreign = src[i] != i                                     # (C, H, W)
                 expect(self, bool(np.all(foreign == foreign[:1])), f"the box must cover all channels alike {where}",
@@ -652,16 +972,14 @@ class Cutmix(Check):
                            expected="one partner", actual=f"image {i} has pixels from images {js.tolist()}")
                     j = int(js[0])
                     rr, cc = np.nonzero(f2)
-                    r0, r1, c0, c1 = rr.min(), rr.max() + 1, cc.min(), cc.max() + 1
+                    r0, r1, c0, c1 = int(rr.min()), int(rr.max()) + 1, int(cc.min()), int(cc.max()) + 1
                     expect(self, bool(f2[r0:r1, c0:c1].all()) and cnt == (r1 - r0) * (c1 - c0),
                            f"the pasted region must be one axis-aligned rectangle {where}",
                            expected="a filled rectangle", actual=f"image {i}: {cnt} pixels in a {r1 - r0}x{c1 - c0} bounding box")
-                    partners.append(j)
-                    boxes.add((h, w, int(r0), int(r1), int(c0), int(c1)))
+                    shown.append((i, j, (r0, r1, c0, c1)))
                     want = (1 - a) * y[i] + a * y[j]
                 else:
                     want = y[i]
-                areas.append(a)
                 if not np.allclose(ym[i], want, rtol=1e-6, atol=1e-9):
                     hint = "the label weight is the ACTUAL pasted area after clipping the box to the image: " \
                            "y_mixed = (1 - area / (H W)) y[i] + area / (H W) y[j]"
@@ -670,22 +988,59 @@ class Cutmix(Check):
                     raise self.fail(f"y_mixed[i] must mix the labels in proportion to the pixels each image "
                                     f"contributes (image {i}: {cnt} of {h * w} pixels from its partner) {where}",
                                     expected=want, actual=ym[i], hint=hint)
+            partners = [j for _, j, _ in shown]
             expect(self, len(partners) == len(set(partners)),
                    f"partners must be a random permutation of the batch (no image used twice as a source) {where}",
                    expected="distinct partners", actual=f"partners {partners}",
                    hint="x[perm] with perm = rng.permutation(N)")
-            partner_sets.add(tuple(partners))
+            plans.setdefault((x.shape, float(alpha)), []).append(shown)
             n_props += 7
-        areas = np.array(areas)
-        expect(self, len(np.unique(np.round(areas, 9))) > 5 and areas.max() > 0.3,
-               "the pasted area must be random (lambda ~ Beta(alpha, alpha)) and sometimes large",
-               expected="many different areas, some above 30 %", actual=f"areas {np.unique(np.round(areas, 3))[:10].tolist()}",
-               hint="cut_h = int(H * sqrt(1 - lam)), cut_w = int(W * sqrt(1 - lam))")
-        expect(self, len(boxes) > 5, "the box position must be random", expected="boxes in many places",
-               actual=f"{len(boxes)} distinct boxes", hint="draw the box centre uniformly over the image")
-        expect(self, len(partner_sets) > 1, "the pairing must be random", expected="different permutations",
-               actual="always the same pairing", hint="draw a new permutation on every call")
-        return n_props + 3
+        return n_props + self._judge_randomness(plans)
+
+    def _judge_randomness(self, plans: dict[tuple, list]) -> int:
+        """Box sizes, positions and partners must vary. Each property gets P_FALSE_REJECT / 4 per plan (calls
+        on one input shape and alpha), and is checked only where its bound for a correct answer
+        (_cutmix_bounds, computed from the inputs alone) is within that share."""
+        share = P_FALSE_REJECT / (4 * max(1, len(plans)))
+        n_props = 0
+        for ((n, _, h, w), alpha), calls in plans.items():
+            bound = _cutmix_bounds(n, h, w, alpha, len(calls), share)
+            boxes = [box for shown in calls for _, _, box in shown]
+            where = f"(x of shape ({n}, C, {h}, {w}), alpha={alpha}, {len(calls)} calls)"
+            pixels = [(r1 - r0) * (c1 - c0) for r0, r1, c0, c1 in boxes]
+            if bound["large_pixels"]:
+                need = bound["large_pixels"]
+                expect(self, max(pixels, default=0) >= need,
+                       "the pasted area must be random (lambda ~ Beta(alpha, alpha)) and sometimes large " + where,
+                       expected=f"some box of at least {need} of the {h * w} pixels ({need / (h * w):.0%})",
+                       actual=f"the largest box has {max(pixels, default=0)} pixels",
+                       hint="cut_h = int(H * sqrt(1 - lam)), cut_w = int(W * sqrt(1 - lam)) with lam ~ Beta(alpha, alpha)")
+                n_props += 1
+            if bound["size"] <= share:
+                sizes = sorted({(r1 - r0, c1 - c0) for r0, r1, c0, c1 in boxes})
+                expect(self, len(sizes) > 1, "the box size must be random: draw lam ~ Beta(alpha, alpha) on every "
+                                             "call " + where,
+                       expected="boxes of different sizes", actual=f"every box is {sizes[0] if sizes else 'empty'}",
+                       hint="lam = rng.beta(alpha, alpha); cut_h = int(H * sqrt(1 - lam)), cut_w = int(W * sqrt(1 - lam))")
+                n_props += 1
+            if bound["position"] <= share:
+                for name, f in _CUT_POSITION.items():
+                    values = {f(box) for box in boxes}
+                    expect(self, len(values) > 1, f"the box position must be random {where}",
+                           expected="boxes in many places",
+                           actual=f"the {name} of every box is {min(values)}" if values else "no box",
+                           hint="draw the box centre uniformly over the image: cy = rng.integers(H), cx = rng.integers(W)")
+                n_props += 1
+            if bound["pairing"] <= share:
+                seen: dict[int, set] = {}
+                for shown in calls:
+                    for i, j, _ in shown:
+                        seen.setdefault(i, set()).add(j)
+                expect(self, any(len(js) > 1 for js in seen.values()), f"the pairing must be random {where}",
+                       expected="different permutations", actual="every image always gets the same partner",
+                       hint="draw a new permutation on every call")
+                n_props += 1
+        return n_props
 
 
 # ---------------------------------------------------------------------------------------
@@ -720,20 +1075,33 @@ def _views(x: np.ndarray, size: int, flip: bool) -> np.ndarray:
 VIEW_NAMES = ("top-left", "top-right", "bottom-left", "bottom-right", "centre")
 
 
+def _tta_cases(visible: bool) -> list[dict[str, Any]]:
+    """x (N, C, H, W), the model's weight (K, C size size), size and flip for every case."""
+    # (seed, N, C, H, W, K, size, flip)
+    plan = [(50, 3, 2, 6, 6, 4, 4, True)] if visible else [
+        (50, 3, 2, 6, 6, 4, 4, True), (51, 4, 3, 8, 6, 5, 4, False), (52, 1, 1, 7, 9, 3, 5, True),
+        (53, 2, 2, 5, 5, 6, 5, True)]
+    cases = []
+    for seed, n, c, h, w, k, size, flip in plan:
+        rng = np.random.default_rng(seed)
+        x = rng.standard_normal((n, c, h, w))
+        weight = rng.standard_normal((k, c * size * size)) / np.sqrt(c * size * size) * 2.0
+        cases.append({"x": x, "weight": weight, "size": size, "flip": flip})
+    return cases
+
+
 @register
 class TtaPredict(Check):
     id = "02-preprocessing/tta_predict"
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        return {"cases": _tta_cases(visible)}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
-        # (seed, N, C, H, W, K, size, flip)
-        plan = [(50, 3, 2, 6, 6, 4, 4, True)] if visible else [
-            (50, 3, 2, 6, 6, 4, 4, True), (51, 4, 3, 8, 6, 5, 4, False), (52, 1, 1, 7, 9, 3, 5, True),
-            (53, 2, 2, 5, 5, 6, 5, True)]
         cases = []
-        for seed, n, c, h, w, k, size, flip in plan:
-            rng = np.random.default_rng(seed)
-            x = rng.standard_normal((n, c, h, w))
-            weight = rng.standard_normal((k, c * size * size)) / np.sqrt(c * size * size) * 2.0
+        for case in _tta_cases(visible):
+            x, weight, size, flip = case["x"], case["weight"], case["size"], case["flip"]
+            (n, c), k = x.shape[:2], weight.shape[0]
             model = _RecordingLinear(weight)
             xt = torch.tensor(x)
             out = _array(self, obj(model, xt, size=size, flip=flip), f"tta_predict(model, x, size={size}, flip={flip})",
@@ -753,9 +1121,16 @@ class TtaPredict(Check):
         n_props = 0
         for case in data["cases"]:
             x, size, flip, weight = case["x"], case["size"], case["flip"], case["weight"]
-            n = x.shape[0]
+            (n, c), k = x.shape[:2], weight.shape[0]
+            # the answers: the output (N, K), and every view the model saw (R, C, size, size), R free
+            _answer(self, case, "out", (n, k))
+            views = _field(self, case, "views")
+            if not (isinstance(views, np.ndarray) and views.dtype.kind == "f" and views.ndim == 4
+                    and views.shape[1:] == (c, size, size)):
+                raise _malformed(self, "the answer 'views' is not an array of shape (R, C, size, size)",
+                                 expected=f"an array of shape (R, {c}, {size}, {size})", actual=_kind_of(views))
             where = f"(x {x.shape}, size={size}, flip={flip})"
-            expect(self, np.array_equal(x, case["x_after"]), f"x must not be modified {where}",
+            expect(self, _unmodified(self, x, case, "x_after"), f"x must not be modified {where}",
                    expected=x, actual=case["x_after"], hint="flip with torch.flip, which returns a new tensor")
             want = _views(x, size, flip)                                  # (N, V, C, s, s)
             V = want.shape[1]

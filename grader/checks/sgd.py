@@ -7,16 +7,19 @@ a solution:
 * ``backtracking_line_search``: the Armijo condition re-evaluated on the grader's own test
   functions (quadratics, Rosenbrock, log-sum-exp, a 1-D quartic), and on quadratics the
   closed form of the largest Armijo step, ``t_max = 2 (1 - c) ||g||^2 / (g^T A g)``.
-* ``stochastic_gradient``: which single example each draw is the gradient of, then a
-  chi-square test of uniform frequencies and the mean of the draws against the full
-  gradient (unbiasedness). Nothing depends on one random stream, so an answer that ignores
+* ``stochastic_gradient``: which single example each draw is the gradient of, then an exact
+  binomial band for how often each example is drawn and a Bernstein bound on the mean of the
+  draws against the full gradient (unbiasedness). Nothing depends on one random stream, so an answer that ignores
   ``rng`` and uses ``np.random``, ``random`` or ``torch`` passes too.
-* ``minibatch_indices``: coverage, batch sizes and integer type per epoch, then
-  chi-square tests that every position of the epoch's order is uniform over range(n).
+* ``minibatch_indices``: coverage, batch sizes and integer type per epoch, then exact
+  binomial bands showing that every position of the epoch's order is uniform over range(n).
 * ``logistic_loss_and_grad``: torch autograd in float64 through
   ``binary_cross_entropy_with_logits``.
 
-Statistical tests reject a correct answer with probability below ``P_FALSE_REJECT``.
+Statistical tests reject a correct answer with probability below ``P_FALSE_REJECT``: their
+thresholds come from exact distributions or provable tail bounds (binomial quantiles, Bernstein),
+split between the properties of a check by the union bound. When autograding, a judge may get
+forged data: it validates every answer it reads (type, shape from the inputs, presence).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from scipy import stats
 from .base import (
     P_FALSE_REJECT,
     Check,
+    CheckFailure,
     Data,
     as_float_array,
     expect,
@@ -47,6 +51,64 @@ __all__ = [
     "objective",
     "example_gradient",
 ]
+
+# ---------------------------------------------------------------------------------------
+# Reading answers in a judge. When autograding, the probe runs in the student's kernel, so a
+# judge may receive forged data: the grader's inputs are bound (Check.inputs), the answers are
+# not. Every answer a judge reads goes through these helpers first, with its type and shape
+# derived from the inputs, so that nothing the probe validated in the kernel is taken on trust.
+# ---------------------------------------------------------------------------------------
+
+_FORGED_HINT = "the probe's data was changed after the probe ran; grade cells and the grader may not be altered"
+
+
+def _malformed(check: Check, what: str, expected: Any, actual: Any) -> CheckFailure:
+    return check.fail(f"malformed probe data: {what}", expected=expected, actual=actual, hint=_FORGED_HINT)
+
+
+def _field(check: Check, record: Any, key: str) -> Any:
+    """``record[key]``, failing when ``record`` is not a dict or has no ``key``."""
+    if not isinstance(record, dict) or key not in record:
+        raise _malformed(check, f"the answer {key!r} is missing", expected=f"a field {key!r}",
+                         actual="missing" if isinstance(record, dict) else type(record).__name__)
+    return record[key]
+
+
+def _kind_of(value: Any) -> str:
+    return f"{type(value).__name__}" + (f" {value.dtype} of shape {value.shape}" if isinstance(value, np.ndarray) else "")
+
+
+def _answer(check: Check, record: Any, key: str, shape: tuple[int, ...] | None, kinds: str = "f") -> np.ndarray:
+    """``record[key]`` as an array whose dtype kind is in ``kinds`` and, unless ``shape`` is None, of
+    exactly ``shape`` (the probe returns float64 arrays)."""
+    value = _field(check, record, key)
+    if not (isinstance(value, np.ndarray) and value.dtype.kind in kinds
+            and (shape is None or value.shape == tuple(shape))):
+        raise _malformed(check, f"the answer {key!r} is not an array" + (f" of shape {tuple(shape)}" if shape else ""),
+                         expected=f"an array of shape {tuple(shape)}" if shape else "an array", actual=_kind_of(value))
+    return value
+
+
+def _number(check: Check, record: Any, key: str) -> float:
+    """``record[key]``: one real number (the probe stores a float)."""
+    value = _field(check, record, key)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise _malformed(check, f"the answer {key!r} is not a number", expected="a float", actual=_kind_of(value))
+    return float(value)
+
+
+def _unmodified(check: Check, before: np.ndarray, record: Any, key: str) -> bool:
+    """True when the array the probe kept after the call (``record[key]``) still equals the input."""
+    after = _field(check, record, key)
+    if not isinstance(after, np.ndarray):
+        raise _malformed(check, f"the answer {key!r} is not an array", expected="an array", actual=_kind_of(after))
+    return after.shape == before.shape and after.dtype == before.dtype and bool(np.array_equal(after, before))
+
+
+def _binomial_band(m: int, p: float, alpha: float) -> tuple[float, float]:
+    """(lo, hi): a Binomial(m, p) count falls below lo or above hi with probability <= alpha (exactly)."""
+    return float(stats.binom.ppf(alpha / 2, m, p)), float(stats.binom.isf(alpha / 2, m, p))
+
 
 # ---------------------------------------------------------------------------------------
 # Grader-owned test functions for the line search. The judge re-evaluates them from the
@@ -139,6 +201,9 @@ def _armijo_gap(case: dict[str, Any], t: float) -> tuple[float, float]:
 class BacktrackingLineSearch(Check):
     id = "01-sgd/backtracking_line_search"
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        return {"cases": _line_search_cases(visible)}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         results = []
         for case in _line_search_cases(visible):
@@ -168,10 +233,10 @@ class BacktrackingLineSearch(Check):
     def judge(self, data: Data) -> int:
         n = 0
         for case in data["cases"]:
-            t, lr0, beta, c, max_iter = case["t"], case["lr0"], case["beta"], case["c"], case["max_iter"]
+            t, lr0, beta, c, max_iter = _number(self, case, "t"), case["lr0"], case["beta"], case["c"], case["max_iter"]
             where = (f"on the {case['kind']} test function in {len(case['x'])}-D with "
                      f"lr0={lr0:g}, beta={beta:g}, c={c:g}, max_iter={max_iter}")
-            expect(self, np.array_equal(case["x_after"], case["x"]), "x must not be modified",
+            expect(self, _unmodified(self, case["x"], case, "x_after"), "x must not be modified",
                    expected=case["x"], actual=case["x_after"],
                    hint="compute x - t * g into a new array; `x -= t * g` changes the caller's x")
             expect(self, np.isfinite(t) and t > 0, f"t must be a positive finite number ({where})",
@@ -197,12 +262,12 @@ class BacktrackingLineSearch(Check):
                    hint="check the sign of the c-term and that it uses the SQUARED norm of the gradient")
             n += 5
             if case["kind"] == "quadratic":
-                n += self._judge_quadratic(case, where)
+                n += self._judge_quadratic(case, t, where)
         return n
 
-    def _judge_quadratic(self, case: Data, where: str) -> int:
+    def _judge_quadratic(self, case: Data, t: float, where: str) -> int:
         """Closed forms: on f = 1/2 x^T A x + b^T x, Armijo holds iff t <= 2 (1 - c) ||g||^2 / g^T A g."""
-        t, lr0, beta, c, max_iter = case["t"], case["lr0"], case["beta"], case["c"], case["max_iter"]
+        lr0, beta, c, max_iter = case["lr0"], case["beta"], case["c"], case["max_iter"]
         A = case["params"]["A"]
         g = A @ case["x"] + case["params"]["b"]
         t_max = 2.0 * (1.0 - c) * float(g @ g) / float(g @ A @ g)
@@ -250,11 +315,13 @@ def _sg_dataset(kind: str, n: int, d: int, seed: int) -> dict[str, np.ndarray]:
     return {"X": X, "y": y, "w": w}
 
 
-def _chi2_uniform(counts: np.ndarray, p: float) -> tuple[float, float]:
-    """(Pearson chi-square statistic of ``counts`` against uniform, critical value at ``p``)."""
-    counts = np.asarray(counts, dtype=np.float64)
-    e = counts.sum() / counts.size
-    return float(np.sum((counts - e) ** 2 / e)), float(stats.chi2.isf(p, counts.size - 1))
+def _sg_plan(visible: bool) -> list[tuple[str, int, int, int, int, int]]:
+    """(loss kind, N, D, dataset seed, number of generators, calls per generator) per dataset."""
+    # about 100 draws per example or more: enough for the binomial bands to catch a skewed draw
+    return [("least_squares", 7, 3, 11, 7, 100)] if visible else [
+        ("least_squares", 7, 3, 11, 20, 140),
+        ("logistic", 5, 4, 12, 10, 150),
+    ]
 
 
 @register
@@ -263,14 +330,15 @@ class StochasticGradient(Check):
     #: Correct answers may draw from global random state (tests re-run them under several seeds).
     randomized = True
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # the generators' seeds are not in the data (any random stream is accepted); the number
+        # of draws is, so that forged data cannot weaken the statistical tests with fewer calls
+        return {"datasets": [{**_sg_dataset(kind, n, d, seed), "kind": kind, "n_draws": n_rngs * per_rng}
+                             for kind, n, d, seed, n_rngs, per_rng in _sg_plan(visible)]}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
-        # expected count per example >= 100, so the chi-square tail is accurate at p = 1e-9
-        plan = [("least_squares", 7, 3, 11, 7, 100)] if visible else [
-            ("least_squares", 7, 3, 11, 20, 140),
-            ("logistic", 5, 4, 12, 10, 150),
-        ]
         out = []
-        for kind, n, d, seed, n_rngs, per_rng in plan:
+        for kind, n, d, seed, n_rngs, per_rng in _sg_plan(visible):
             ds = _sg_dataset(kind, n, d, seed)
             X, y, w = ds["X"].copy(), ds["y"].copy(), ds["w"].copy()
 
@@ -289,18 +357,27 @@ class StochasticGradient(Check):
                                         expected=(d,), actual=g.shape,
                                         hint="return grad_fn(w, X[i:i+1], y[i:i+1]) for one random i")
                     draws[r * per_rng + i] = g
-            out.append({**ds, "kind": kind, "draws": draws, "X_after": X, "y_after": y, "w_after": w})
+            out.append({**ds, "kind": kind, "n_draws": n_rngs * per_rng, "draws": draws,
+                        "X_after": X, "y_after": y, "w_after": w})
         return {"datasets": out}
 
     def judge(self, data: Data) -> int:
+        """Two statistical properties per dataset, each wrong for a correct answer with probability at most
+        p = P_FALSE_REJECT / (2 * datasets): the number of draws of each example is Binomial(M, 1/N), so
+        an exact two-sided band per example (p / N each), and the mean of the draws is within a Bernstein
+        bound of the full gradient in every coordinate (p / D each). "Not always the same example" and
+        "every example reachable" fail only where the band fails too (checked below), so they cost
+        nothing: they name the mistake."""
         n_props = 0
         p = P_FALSE_REJECT / (2 * len(data["datasets"]))
         for ds in data["datasets"]:
-            X, y, w, draws = ds["X"], ds["y"], ds["w"], ds["draws"]
-            n, M = len(y), len(draws)
-            for name, before, after in (("w", w, ds["w_after"]), ("X", X, ds["X_after"]), ("y", y, ds["y_after"])):
-                expect(self, np.array_equal(before, after), f"{name} must not be modified",
-                       expected=before, actual=after, hint="index with X[i:i+1]; do not shuffle X or y in place")
+            X, y, w = ds["X"], ds["y"], ds["w"]
+            n, d, M = len(y), len(w), ds["n_draws"]
+            draws = _answer(self, ds, "draws", (M, d))
+            for name, before in (("w", w), ("X", X), ("y", y)):
+                expect(self, _unmodified(self, before, ds, f"{name}_after"), f"{name} must not be modified",
+                       expected=before, actual=ds[f"{name}_after"],
+                       hint="index with X[i:i+1]; do not shuffle X or y in place")
             where = f"({ds['kind']} loss, N={n} examples, {M} calls)"
             G = np.stack([example_gradient(ds["kind"], w, X[i:i + 1], y[i:i + 1]) for i in range(n)])
             dist = np.max(np.abs(draws[:, None, :] - G[None, :, :]), axis=2)  # (M, N)
@@ -315,24 +392,36 @@ class StochasticGradient(Check):
                                 hint=("this is the full-batch gradient: draw one random index i"
                                       if is_full else "use exactly one example, with no extra scaling"))
             counts = np.bincount(which, minlength=n)
-            expect(self, np.count_nonzero(counts) > 1, f"the example must be drawn at random, not always the same {where}",
-                   expected=f"about {M / n:.0f} draws of each example", actual=f"counts per example {counts.tolist()}",
-                   hint="draw a new i = rng.integers(n) on every call, with the rng passed in (do not create a new generator inside)")
-            missing = np.flatnonzero(counts == 0)
-            expect(self, missing.size == 0, f"every example must be reachable {where}",
-                   expected=f"about {M / n:.0f} draws of each example",
-                   actual=f"counts per example {counts.tolist()}; never drawn: {missing.tolist()}",
-                   hint="rng.integers(low, high) excludes high: use rng.integers(n) for 0..n-1")
-            chi2, crit = _chi2_uniform(counts, p)
-            expect(self, chi2 <= crit,
-                   f"the example must be drawn uniformly (chi-square {chi2:.1f} > {crit:.1f}, p < {p:.0e}) {where}",
-                   expected=f"about {M / n:.0f} draws of each example", actual=f"counts per example {counts.tolist()}",
-                   hint="each of the N examples needs probability 1/N")
-            # Unbiasedness: E[grad of a uniform random example] = full gradient.
+            lo, hi = _binomial_band(M, 1.0 / n, p / n)
+            if hi < M:  # all M draws of one example are outside the band
+                expect(self, np.count_nonzero(counts) > 1,
+                       f"the example must be drawn at random, not always the same {where}",
+                       expected=f"about {M / n:.0f} draws of each example", actual=f"counts per example {counts.tolist()}",
+                       hint="draw a new i = rng.integers(n) on every call, with the rng passed in "
+                            "(do not create a new generator inside)")
+            if lo >= 1:  # an example never drawn is outside the band
+                missing = np.flatnonzero(counts == 0)
+                expect(self, missing.size == 0, f"every example must be reachable {where}",
+                       expected=f"about {M / n:.0f} draws of each example",
+                       actual=f"counts per example {counts.tolist()}; never drawn: {missing.tolist()}",
+                       hint="rng.integers(low, high) excludes high: use rng.integers(n) for 0..n-1")
+            outside = np.flatnonzero((counts < lo) | (counts > hi))
+            if outside.size:
+                j = int(outside[0])
+                raise self.fail(f"the example must be drawn uniformly (example {j} drawn {int(counts[j])} times, outside "
+                                f"[{lo:.0f}, {hi:.0f}], p < {p:.0e}) {where}",
+                                expected=f"about {M / n:.0f} draws of each example (between {lo:.0f} and {hi:.0f})",
+                                actual=f"counts per example {counts.tolist()}",
+                                hint="each of the N examples needs probability 1/N")
+            # Unbiasedness: E[grad of a uniform random example] = full gradient. Bernstein's inequality for the
+            # mean of M draws from the rows of G, coordinate k: P(|mean - full_k| >= eps) <= 2 exp(-M eps^2 /
+            # (2 var_k + 2 b_k eps / 3)), b_k = max |G_ik - full_k|; eps solves that = p / D.
             full = example_gradient(ds["kind"], w, X, y)
-            se = G.std(axis=0) / np.sqrt(M)
+            var, b = G.var(axis=0), np.max(np.abs(G - full), axis=0)
+            L = np.log(2.0 * d / p)
+            eps = (2 * b * L / 3 + np.sqrt((2 * b * L / 3) ** 2 + 8 * M * var * L)) / (2 * M)
             err = np.abs(draws.mean(axis=0) - full)
-            expect(self, bool(np.all(err <= 7.0 * se + 1e-12)),
+            expect(self, bool(np.all(err <= eps + 1e-12 * (1.0 + np.max(np.abs(G))))),
                    f"unbiased: the mean of the draws must approach the full gradient grad_fn(w, X, y) {where}",
                    expected=full, actual=draws.mean(axis=0),
                    hint="a uniformly drawn example's gradient averages to the full gradient")
@@ -343,6 +432,15 @@ class StochasticGradient(Check):
 # ---------------------------------------------------------------------------------------
 # Mini-batch indices
 # ---------------------------------------------------------------------------------------
+
+def _minibatch_plan(visible: bool) -> list[tuple[int, int, int]]:
+    """(n, batch_size, calls): the many-call cases feed the shuffling statistics, with
+    expected count n_calls / n >= 50 per (position, index) cell."""
+    return [(10, 3, 2), (12, 4, 2), (6, 4, 300)] if visible else [
+        (10, 3, 1000), (12, 4, 3), (5, 8, 3), (7, 1, 3), (1, 1, 2), (1, 4, 2),
+        (100, 32, 3), (64, 64, 2), (6, 6, 300),
+    ]
+
 
 @register
 class MinibatchIndices(Check):
@@ -369,29 +467,47 @@ class MinibatchIndices(Check):
             arrays.append(a)
         return arrays
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        # the generators' seeds are not in the data (any random stream is accepted); the number
+        # of calls is, so that forged data cannot drop the epochs that feed the statistics
+        return {"cases": [{"n": n, "batch_size": bs, "calls": calls} for n, bs, calls in _minibatch_plan(visible)]}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
-        # (n, batch_size, calls): the many-call cases feed the shuffling statistics, with
-        # expected count n_calls / n >= 50 per (position, index) cell.
-        plan = [(10, 3, 2), (12, 4, 2), (6, 4, 300)] if visible else [
-            (10, 3, 1000), (12, 4, 3), (5, 8, 3), (7, 1, 3), (1, 1, 2), (1, 4, 2),
-            (100, 32, 3), (64, 64, 2), (6, 6, 300),
-        ]
         cases = []
-        for n, bs, calls in plan:
+        for n, bs, calls in _minibatch_plan(visible):
             epochs = [self._epoch(obj(n, bs, rng=np.random.default_rng([n, bs, j]))) for j in range(calls)]
-            cases.append({"n": n, "batch_size": bs, "epochs": epochs})
+            cases.append({"n": n, "batch_size": bs, "calls": calls, "epochs": epochs})
         return {"cases": cases}
 
+    def _epochs(self, case: Data) -> list[list[np.ndarray]]:
+        """The recorded epochs: one list of 1-D arrays per call of the inputs (what the probe's _epoch makes)."""
+        epochs = _field(self, case, "epochs")
+        expect(self, isinstance(epochs, (list, tuple)) and len(epochs) == case["calls"],
+               "the probe must record one epoch per call", expected=f"{case['calls']} epochs",
+               actual=f"{len(epochs)} epochs" if isinstance(epochs, (list, tuple)) else _kind_of(epochs))
+        for batches in epochs:
+            if not (isinstance(batches, (list, tuple))
+                    and all(isinstance(b, np.ndarray) and b.ndim == 1 for b in batches)):
+                raise _malformed(self, "an epoch is not a list of 1-D arrays", expected="a list of 1-D arrays",
+                                 actual=_kind_of(batches) if not isinstance(batches, (list, tuple))
+                                 else str([_kind_of(b) for b in batches])[:200])
+        return [list(batches) for batches in epochs]
+
     def judge(self, data: Data) -> int:
+        """The statistics use the cases with >= 100 calls: for a correct answer the index at a given position
+        of the order is uniform, so the number of epochs in which position ``pos`` holds index ``i`` is
+        Binomial(calls, 1/n). Every (position, index) count gets an exact two-sided band, P_FALSE_REJECT
+        split over all of them (union bound). Identical orders in every epoch put one count at ``calls``,
+        outside its band (checked below), so that property costs nothing."""
         n_props = 0
-        stat_cases = [c for c in data["cases"] if len(c["epochs"]) >= 100]
-        p = P_FALSE_REJECT / max(1, sum(c["n"] for c in stat_cases))
-        for case in data["cases"]:
-            n, bs = case["n"], case["batch_size"]
+        all_epochs = [self._epochs(case) for case in data["cases"]]
+        p_cell = P_FALSE_REJECT / max(1, sum(c["n"] ** 2 for c in data["cases"] if c["calls"] >= 100))
+        for case, epochs in zip(data["cases"], all_epochs):
+            n, bs, calls = case["n"], case["batch_size"], case["calls"]
             where = f"(n={n}, batch_size={bs})"
             sizes_expected = [bs] * (n // bs) + ([n % bs] if n % bs else [])
             orders = []
-            for batches in case["epochs"]:
+            for batches in epochs:
                 sizes = [len(b) for b in batches]
                 expect(self, all(sizes), f"no batch may be empty {where}", expected=sizes_expected, actual=sizes,
                        hint="when batch_size divides n there is no partial batch: stop at range(0, n, batch_size)")
@@ -399,7 +515,7 @@ class MinibatchIndices(Check):
                 expect(self, kinds <= {"i", "u"}, f"indices must be integers {where}",
                        expected="integer arrays (e.g. int64)", actual=f"dtypes {sorted(str(b.dtype) for b in batches)}",
                        hint="use rng.permutation(n), which returns int64; floats cannot index arrays")
-                order = np.concatenate(batches) if batches else np.zeros(0, dtype=np.int64)
+                order = np.concatenate(batches).astype(np.int64) if batches else np.zeros(0, dtype=np.int64)
                 counts = np.bincount(order[(order >= 0) & (order < n)], minlength=n)
                 outside = order[(order < 0) | (order >= n)]
                 expect(self, outside.size == 0, f"every index must lie in range(n) {where}",
@@ -417,22 +533,26 @@ class MinibatchIndices(Check):
                        hint="slice a permutation at 0, batch_size, 2*batch_size, ...")
                 orders.append(order)
             n_props += 6
-            if len(orders) < 100:
+            if calls < 100:
                 continue
             orders = np.stack(orders)  # (calls, n)
-            distinct = len({o.tobytes() for o in orders})
-            expect(self, distinct > 1, f"different epochs (different rng) must give different orders {where}",
-                   expected=f"{len(orders)} mostly different orders", actual=f"{distinct} distinct order(s)",
-                   hint="shuffle every call with the rng passed in (rng.permutation(n)); do not reseed inside")
-            crit = float(stats.chi2.isf(p, n - 1))
+            lo, hi = _binomial_band(calls, 1.0 / n, p_cell)
+            if hi < calls:  # the same order every epoch puts a count of `calls` outside the band
+                distinct = len({o.tobytes() for o in orders})
+                expect(self, distinct > 1, f"different epochs (different rng) must give different orders {where}",
+                       expected=f"{calls} mostly different orders", actual=f"{distinct} distinct order(s)",
+                       hint="shuffle every call with the rng passed in (rng.permutation(n)); do not reseed inside")
             for pos in range(n):
                 counts = np.bincount(orders[:, pos], minlength=n)
-                chi2, _ = _chi2_uniform(counts, p)
-                expect(self, chi2 <= crit,
-                       f"the order must be a uniform random shuffle: position {pos} holds each index about equally "
-                       f"often over {len(orders)} epochs (chi-square {chi2:.1f} > {crit:.1f}, p < {p:.0e}) {where}",
-                       expected=f"about {len(orders) / n:.0f} times each index", actual=f"counts {counts.tolist()}",
-                       hint="shuffle all n indices at once (rng.permutation(n)), then cut into batches")
+                outside = np.flatnonzero((counts < lo) | (counts > hi))
+                if outside.size:
+                    i = int(outside[0])
+                    raise self.fail(f"the order must be a uniform random shuffle: position {pos} holds each index about "
+                                    f"equally often over {calls} epochs (index {i}: {int(counts[i])} times, outside "
+                                    f"[{lo:.0f}, {hi:.0f}], p < {p_cell:.0e}) {where}",
+                                    expected=f"about {calls / n:.0f} times each index (between {lo:.0f} and {hi:.0f})",
+                                    actual=f"counts {counts.tolist()}",
+                                    hint="shuffle all n indices at once (rng.permutation(n)), then cut into batches")
             n_props += 2
         return n_props
 
@@ -476,6 +596,9 @@ def _logistic_oracle(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[float
 class LogisticLossAndGrad(Check):
     id = "01-sgd/logistic_loss_and_grad"
 
+    def inputs(self, *, visible: bool = False) -> Data:
+        return {"cases": _logistic_cases(visible)}
+
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         results = []
         for case in _logistic_cases(visible):
@@ -500,19 +623,21 @@ class LogisticLossAndGrad(Check):
         n = 0
         for case in data["cases"]:
             w, X, y = case["w"], case["X"], case["y"]
+            # the answers: the loss, one number; dw, an array whose shape is checked below with its own message
+            loss, dw = _number(self, case, "loss"), _answer(self, case, "dw", None)
             where = f"(N={X.shape[0]}, D={X.shape[1]}, max |X w| = {np.max(np.abs(X @ w)):.3g})"
             for name in ("w", "X", "y"):
-                expect(self, np.array_equal(case[name], case[f"{name}_after"]), f"{name} must not be modified",
+                expect(self, _unmodified(self, case[name], case, f"{name}_after"), f"{name} must not be modified",
                        expected=case[name], actual=case[f"{name}_after"], hint="do not write into the inputs")
             loss_ref, dw_ref = _logistic_oracle(w, X, y)
             hint_loss = ("use a stable form: log(1 + exp(z)) - y z with np.logaddexp(0, z); "
                          "log(sigmoid(z)) overflows for large |z|")
-            expect(self, np.isfinite(case["loss"]), f"the loss must be finite, even for large logits {where}",
-                   expected=loss_ref, actual=case["loss"], hint=hint_loss)
-            expect_close(self, case["loss"], loss_ref, f"the loss (mean binary cross-entropy with logits X w) {where}",
+            expect(self, np.isfinite(loss), f"the loss must be finite, even for large logits {where}",
+                   expected=loss_ref, actual=loss, hint=hint_loss)
+            expect_close(self, loss, loss_ref, f"the loss (mean binary cross-entropy with logits X w) {where}",
                          rtol=1e-6, atol=1e-10, hint=hint_loss + "; average over N; labels are 0/1")
-            expect_shape(self, case["dw"], w.shape, "dw", hint="dw has the shape of w: (D,)")
-            expect_close(self, case["dw"], dw_ref, f"the gradient dw = X^T (sigmoid(X w) - y) / N {where}",
+            expect_shape(self, dw, w.shape, "dw", hint="dw has the shape of w: (D,)")
+            expect_close(self, dw, dw_ref, f"the gradient dw = X^T (sigmoid(X w) - y) / N {where}",
                          rtol=1e-6, atol=1e-10, hint="check the sign, the 1/N and that sigmoid does not overflow")
             n += 5
         return n
