@@ -272,3 +272,91 @@ def bind_inputs(check: Check, data: Any, *, visible: bool) -> None:
         raise InputMismatch(check.id, "the probe's data does not hold the grader's inputs",
                             expected="the inputs the grader chose", actual=problem,
                             hint="the data was changed in the kernel; grade cells may not be altered")
+
+
+# ---------------------------------------------------------------------------------------
+# Reading answers in a judge. When autograding, the probe runs in the student's kernel, so a
+# judge may receive forged data: the grader's inputs are bound (Check.inputs, bind_inputs),
+# the answers are not. A judge trusts nothing the probe validated in the kernel: every answer
+# it reads goes through these helpers, with its type and shape derived from the inputs, never
+# from the answers. Two styles: ``answer_*`` fail naming the answer as the student knows it
+# (03-05), ``data_*`` fail as "malformed probe data" (01-02).
+# ---------------------------------------------------------------------------------------
+
+def describe(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"a {type(value).__name__}"
+
+
+def answer_field(check: Check, record: Any, key: str, what: str) -> Any:
+    """``record[key]``, or a failure naming ``what`` is missing from the probe's data."""
+    expect(check, isinstance(record, Mapping) and key in record, f"the probe's data holds no {what}",
+           expected=f"an entry {key!r}", actual="missing" if isinstance(record, Mapping) else describe(record))
+    return record[key]
+
+
+def real_array(check: Check, value: Any, what: str, *, hint: str = "") -> np.ndarray:
+    """``value`` as float64, failing unless it is an array of real numbers (any shape)."""
+    expect(check, isinstance(value, np.ndarray) and value.dtype.kind in "biuf",
+           f"{what} must be an array of real numbers", expected="a float array", actual=describe(value), hint=hint)
+    return value.astype(np.float64)
+
+
+def shaped_array(check: Check, value: Any, shape: tuple[int, ...], what: str, *, hint: str = "") -> np.ndarray:
+    """``value`` as float64, failing unless it is an array of real numbers of exactly ``shape``."""
+    a = real_array(check, value, what, hint=hint)
+    expect_shape(check, a, shape, what, hint=hint)
+    return a
+
+
+def answer_array(check: Check, record: Any, key: str, shape: tuple[int, ...], what: str, *,
+                 hint: str = "") -> np.ndarray:
+    """The answer ``record[key]``: an array of real numbers of exactly ``shape``, as float64."""
+    return shaped_array(check, answer_field(check, record, key, what), shape, what, hint=hint)
+
+
+def answer_number(check: Check, record: Any, key: str, what: str, *, hint: str = "") -> float:
+    """The answer ``record[key]``: one real number (not a bool, not an array)."""
+    value = answer_field(check, record, key, what)
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    expect(check, ok, f"{what} must be one number", expected="a float", actual=describe(value), hint=hint)
+    return float(value)
+
+
+FORGED_HINT = "the probe's data was changed after the probe ran; grade cells and the grader may not be altered"
+
+
+def malformed(check: Check, what: str, expected: Any, actual: Any) -> CheckFailure:
+    return check.fail(f"malformed probe data: {what}", expected=expected, actual=actual, hint=FORGED_HINT)
+
+
+def data_field(check: Check, record: Any, key: str) -> Any:
+    """``record[key]``, failing when ``record`` is not a dict or has no ``key``."""
+    if not isinstance(record, dict) or key not in record:
+        raise malformed(check, f"the answer {key!r} is missing", expected=f"a field {key!r}",
+                        actual="missing" if isinstance(record, dict) else type(record).__name__)
+    return record[key]
+
+
+def kind_of(value: Any) -> str:
+    return f"{type(value).__name__}" + (f" {value.dtype} of shape {value.shape}" if isinstance(value, np.ndarray) else "")
+
+
+def data_array(check: Check, record: Any, key: str, shape: tuple[int, ...] | None, kinds: str = "f") -> np.ndarray:
+    """``record[key]`` as an array whose dtype kind is in ``kinds`` and, unless ``shape`` is None, of
+    exactly ``shape`` (the probe returns float64 arrays)."""
+    value = data_field(check, record, key)
+    if not (isinstance(value, np.ndarray) and value.dtype.kind in kinds
+            and (shape is None or value.shape == tuple(shape))):
+        raise malformed(check, f"the answer {key!r} is not an array" + (f" of shape {tuple(shape)}" if shape else ""),
+                        expected=f"an array of shape {tuple(shape)}" if shape else "an array", actual=kind_of(value))
+    return value
+
+
+def unmodified_after(check: Check, before: np.ndarray, record: Any, key: str) -> bool:
+    """True when the array the probe kept after the call (``record[key]``) still equals the input."""
+    after = data_field(check, record, key)
+    if not isinstance(after, np.ndarray):
+        raise malformed(check, f"the answer {key!r} is not an array", expected="an array", actual=kind_of(after))
+    return after.shape == before.shape and after.dtype == before.dtype and bool(np.array_equal(after, before))

@@ -28,6 +28,11 @@ import torch
 import torch.nn.functional as F
 
 from .base import Check, Data, as_float_array, expect, expect_close, expect_shape, register
+from .base import answer_array as _answer
+from .base import answer_field as _field
+from .base import answer_number as _number
+from .base import describe as _kind
+from .base import real_array as _real_array
 
 __all__ = [
     "BatchnormForward",
@@ -104,41 +109,6 @@ def _cache_data(check: Check, cache: Any, fn_name: str, shapes: dict[str, tuple[
 # the type, shape and presence of every answer itself, with shapes taken from the inputs (which
 # the grader has verified, see Check.inputs), and compares the inputs after the call with the
 # inputs itself.
-
-def _kind(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"a {type(value).__name__}"
-
-
-def _field(check: Check, record: Any, key: str, what: str) -> Any:
-    """``record[key]``, or a failure naming ``what`` is missing from the probe's data."""
-    expect(check, isinstance(record, Mapping) and key in record, f"the probe's data holds no {what}",
-           expected=f"an entry {key!r}", actual="missing" if isinstance(record, Mapping) else _kind(record))
-    return record[key]
-
-
-def _real_array(check: Check, value: Any, what: str) -> np.ndarray:
-    """``value`` as float64, failing unless it is an array of real numbers (any shape)."""
-    expect(check, isinstance(value, np.ndarray) and value.dtype.kind in "biuf",
-           f"{what} must be an array of real numbers", expected="a float array", actual=_kind(value))
-    return value.astype(np.float64)
-
-
-def _answer(check: Check, record: Any, key: str, shape: tuple[int, ...], what: str) -> np.ndarray:
-    """The answer ``record[key]``: an array of real numbers of exactly ``shape``, as float64."""
-    a = _real_array(check, _field(check, record, key, what), what)
-    expect_shape(check, a, shape, what)
-    return a
-
-
-def _number(check: Check, record: Any, key: str, what: str) -> float:
-    """The answer ``record[key]``: one real number (not a bool, not an array)."""
-    value = _field(check, record, key, what)
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    expect(check, ok, f"{what} must be one number", expected="a float", actual=_kind(value))
-    return float(value)
-
 
 def _flag(check: Check, record: Any, key: str, what: str) -> bool:
     """The answer ``record[key]``: a bool (a state the student's object reported, not a verdict)."""

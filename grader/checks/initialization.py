@@ -37,9 +37,14 @@ from .base import (
     as_float_array,
     expect,
     expect_close,
-    expect_shape,
     register,
 )
+from .base import answer_array as _answer
+from .base import answer_field as _field
+from .base import answer_number as _number
+from .base import describe as _kind
+from .base import real_array as _real_array
+from .base import shaped_array as _shaped
 
 __all__ = [
     "UnitSymmetryGap",
@@ -90,47 +95,8 @@ def _error_kind(fn: Any, *args: Any, **kwargs: Any) -> str:
 # the type, shape and presence of every answer itself, with shapes taken from the inputs
 # (which the grader has verified, see Check.inputs), never from the answers.
 
-def _kind(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"a {type(value).__name__}"
-
-
-def _field(check: Check, record: Any, key: str, what: str) -> Any:
-    """``record[key]``, or a failure naming ``what`` is missing from the probe's data."""
-    expect(check, isinstance(record, Mapping) and key in record, f"the probe's data holds no {what}",
-           expected=f"an entry {key!r}", actual="missing" if isinstance(record, Mapping) else _kind(record))
-    return record[key]
-
-
-def _real_array(check: Check, value: Any, what: str, *, hint: str = "") -> np.ndarray:
-    """``value`` as float64, failing unless it is an array of real numbers (any shape)."""
-    expect(check, isinstance(value, np.ndarray) and value.dtype.kind in "biuf",
-           f"{what} must be an array of real numbers", expected="a float array", actual=_kind(value), hint=hint)
-    return value.astype(np.float64)
-
-
-def _shaped(check: Check, value: Any, shape: tuple[int, ...], what: str, *, hint: str = "") -> np.ndarray:
-    """``value`` as float64, failing unless it is an array of real numbers of exactly ``shape``."""
-    a = _real_array(check, value, what, hint=hint)
-    expect_shape(check, a, shape, what, hint=hint)
-    return a
-
-
-def _answer(check: Check, record: Any, key: str, shape: tuple[int, ...], what: str, *, hint: str = "") -> np.ndarray:
-    """The answer ``record[key]``: an array of real numbers of exactly ``shape``, as float64."""
-    return _shaped(check, _field(check, record, key, what), shape, what, hint=hint)
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-
-
-def _number(check: Check, record: Any, key: str, what: str, *, hint: str = "") -> float:
-    """The answer ``record[key]``: one real number (not a bool, not an array)."""
-    value = _field(check, record, key, what)
-    expect(check, _is_number(value), f"{what} must be one number", expected="a float", actual=_kind(value), hint=hint)
-    return float(value)
 
 
 def _outcomes(check: Check, data: Any, what: str) -> Mapping[str, Any]:

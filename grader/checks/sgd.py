@@ -33,7 +33,6 @@ from scipy import stats
 from .base import (
     P_FALSE_REJECT,
     Check,
-    CheckFailure,
     Data,
     as_float_array,
     expect,
@@ -42,6 +41,11 @@ from .base import (
     expect_shape,
     register,
 )
+from .base import data_array as _answer
+from .base import data_field as _field
+from .base import kind_of as _kind_of
+from .base import malformed as _malformed
+from .base import unmodified_after as _unmodified
 
 __all__ = [
     "BacktrackingLineSearch",
@@ -59,50 +63,12 @@ __all__ = [
 # derived from the inputs, so that nothing the probe validated in the kernel is taken on trust.
 # ---------------------------------------------------------------------------------------
 
-_FORGED_HINT = "the probe's data was changed after the probe ran; grade cells and the grader may not be altered"
-
-
-def _malformed(check: Check, what: str, expected: Any, actual: Any) -> CheckFailure:
-    return check.fail(f"malformed probe data: {what}", expected=expected, actual=actual, hint=_FORGED_HINT)
-
-
-def _field(check: Check, record: Any, key: str) -> Any:
-    """``record[key]``, failing when ``record`` is not a dict or has no ``key``."""
-    if not isinstance(record, dict) or key not in record:
-        raise _malformed(check, f"the answer {key!r} is missing", expected=f"a field {key!r}",
-                         actual="missing" if isinstance(record, dict) else type(record).__name__)
-    return record[key]
-
-
-def _kind_of(value: Any) -> str:
-    return f"{type(value).__name__}" + (f" {value.dtype} of shape {value.shape}" if isinstance(value, np.ndarray) else "")
-
-
-def _answer(check: Check, record: Any, key: str, shape: tuple[int, ...] | None, kinds: str = "f") -> np.ndarray:
-    """``record[key]`` as an array whose dtype kind is in ``kinds`` and, unless ``shape`` is None, of
-    exactly ``shape`` (the probe returns float64 arrays)."""
-    value = _field(check, record, key)
-    if not (isinstance(value, np.ndarray) and value.dtype.kind in kinds
-            and (shape is None or value.shape == tuple(shape))):
-        raise _malformed(check, f"the answer {key!r} is not an array" + (f" of shape {tuple(shape)}" if shape else ""),
-                         expected=f"an array of shape {tuple(shape)}" if shape else "an array", actual=_kind_of(value))
-    return value
-
-
 def _number(check: Check, record: Any, key: str) -> float:
     """``record[key]``: one real number (the probe stores a float)."""
     value = _field(check, record, key)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise _malformed(check, f"the answer {key!r} is not a number", expected="a float", actual=_kind_of(value))
     return float(value)
-
-
-def _unmodified(check: Check, before: np.ndarray, record: Any, key: str) -> bool:
-    """True when the array the probe kept after the call (``record[key]``) still equals the input."""
-    after = _field(check, record, key)
-    if not isinstance(after, np.ndarray):
-        raise _malformed(check, f"the answer {key!r} is not an array", expected="an array", actual=_kind_of(after))
-    return after.shape == before.shape and after.dtype == before.dtype and bool(np.array_equal(after, before))
 
 
 def _binomial_band(m: int, p: float, alpha: float) -> tuple[float, float]:
