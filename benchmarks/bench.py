@@ -120,12 +120,14 @@ def sandbox_cost(assignment: str, copies: int) -> None:
             print(f"{label:<28} {t:>8.1f} {t / n:>10.2f}", flush=True)
 
 
-def time_ours(assignment: str, copies: int, jobs: int) -> float:
-    """Wall seconds of `python -m grader autograde ASSIGNMENT --jobs N` over every copy."""
+def time_ours(assignment: str, copies: int, jobs: int, *, cores: list[int] | None = None) -> float:
+    """Wall seconds of `python -m grader autograde ASSIGNMENT --jobs N` over every copy
+    (``cores``: pinned to those CPUs with taskset, kernels and workers included)."""
     with tempfile.TemporaryDirectory() as tmp:
         course, _ = _course_with_copies(tmp, assignment, copies)
+        pin = ["taskset", "-c", ",".join(map(str, cores))] if cores else []
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "grader", "--no-progress", "--root", str(course.root),
+        proc = subprocess.run([*pin, sys.executable, "-m", "grader", "--no-progress", "--root", str(course.root),
                                "autograde", assignment, "--jobs", str(jobs)],
                               cwd=course.root, check=True, capture_output=True, text=True, timeout=24 * 3600)
         elapsed = time.perf_counter() - start
@@ -145,6 +147,12 @@ def versus(assignment: str, copies: int, *, stock_seconds: float | None = None) 
     for jobs in (1, 2):
         t = time_ours(assignment, copies, jobs)
         print(f"{f'python -m grader --jobs {jobs}':<34} {t:>8.1f} {t / copies:>10.2f} {stock / t:>8.1f}x",
+              flush=True)
+    # scaling in cores: --jobs 1 still overlaps the next kernel's start with the current notebook,
+    # so one job is not one core; pin everything to one CPU for that figure
+    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+        t = time_ours(assignment, copies, 1, cores=[0])
+        print(f"{'python -m grader --jobs 1, 1 core':<34} {t:>8.1f} {t / copies:>10.2f} {stock / t:>8.1f}x",
               flush=True)
 
 
