@@ -361,7 +361,10 @@ async def _execute(nb: NotebookNode, *, tests: dict[str, str], timeout: int, ski
         for i, cell in enumerate(kept):
             meta = cell.get("metadata", {}).get("nbgrader", {})
             gid = meta.get("grade_id")
-            if cell.cell_type == "code" and meta.get("grade") and gid in tests and cell.source == tests[gid]:
+            if cell.cell_type == "code" and meta.get("grade") and gid in tests:
+                # what it checks comes from the gradebook, whatever the file says (nbgrader's
+                # OverwriteCells has restored the source already; this holds even if it had not)
+                cell.source = tests[gid]
                 test_cells[i] = calls[gid]
                 cell.outputs = [_failed("CheckDidNotRun", "this test cell was not reached")]
         client = _client_class()(nbformat.v4.new_notebook(metadata=nb.metadata, cells=kept), km=km,
@@ -437,8 +440,8 @@ def execute(notebook: str, *, tests: dict[str, str] | None = None, timeout: int,
             kernel_name: str = "python3") -> Executed:
     """Execute a sanitized notebook (JSON text) in a fresh sandboxed kernel; see the module docstring.
 
-    ``tests`` maps each test cell's grade id to its source as the gradebook has it; only cells
-    whose source is exactly that are judged, through probe requests. ``skip=False`` runs the cells
+    ``tests`` maps each test cell's grade id to its source as the gradebook has it; every cell
+    marked as that test is judged from that source, through probe requests. ``skip=False`` runs the cells
     tagged ``skip-grading`` too (nbgrader's behaviour); ``prestart=False`` leaves no kernel
     running after the call; ``sandboxed=None`` uses bubblewrap when it works here. Never raises
     for a problem with the notebook: the returned :class:`Executed` carries the error.
