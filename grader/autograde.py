@@ -20,8 +20,9 @@ nbgrader error) gets a recorded outcome with a reason, and the batch goes on: on
 submission never stops the class or touches another student's grade.
 
 Re-running is idempotent and resumes: once a submission is recorded, a marker
-``autograded/<student>/<assignment>/.grader.json`` holds the hash of the file graded and of the
-grading settings; a later run skips students whose marker matches (``force=True`` regrades).
+``autograded/<student>/<assignment>/.grader.json`` holds the hash of the file graded, of the
+grading settings and of the grader's code; a later run skips students whose marker matches
+(``force=True`` regrades).
 A batch stopped half-way therefore goes on where it stopped, and a student interrupted while
 being recorded has no marker and is graded again from scratch.
 """
@@ -29,6 +30,7 @@ being recorded has no marker and is graded again from scratch.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -207,9 +209,22 @@ def test_sources(course: Course, assignment: str) -> dict[str, str]:
         return out
 
 
-def _fingerprint(course: Course, assignment: str, student: str, settings: dict) -> str:
-    """Hash of the submitted file, the test cells and the settings that decide its grade."""
+@functools.cache
+def _grader_hash() -> str:
+    """Hash of the grader's own code (checks, catalog, execution): a fix there regrades everyone."""
     h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted([*here.rglob("*.py"), *here.rglob("*.toml")]):
+        h.update(path.relative_to(here).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _fingerprint(course: Course, assignment: str, student: str, settings: dict) -> str:
+    """Hash of the submitted file, the test cells, the settings and the grader's code: what decides
+    the grade."""
+    h = hashlib.sha256()
+    h.update(_grader_hash().encode())
     h.update((course.submitted / student / assignment / f"{assignment}.ipynb").read_bytes())
     h.update(json.dumps({k: (repr(v) if k == "limits" else v) for k, v in sorted(settings.items())},
                         sort_keys=True, default=str).encode())
