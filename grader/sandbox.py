@@ -62,7 +62,8 @@ class Limits:
     wall: float = 600.0
     #: CPU seconds per process (a kernel using both cores spends two per wall second)
     cpu: int = 1200
-    #: processes and threads at once (torch starts one thread per core)
+    #: processes and threads at once (torch starts one thread per core); set only where the
+    #: sandbox has a user of its own, see kernel_argv
     processes: int = 256
     #: largest file it may write, in bytes
     file_size: int = GiB
@@ -201,7 +202,8 @@ except Exception:
     pass
 for what, value in ((resource.RLIMIT_AS, aspace), (resource.RLIMIT_CPU, cpu), (resource.RLIMIT_NPROC, nproc),
                     (resource.RLIMIT_FSIZE, fsize), (resource.RLIMIT_CORE, 0)):
-    resource.setrlimit(what, (value, value))
+    if value >= 0:  # -1: leave that limit as it is
+        resource.setrlimit(what, (value, value))
 # inside a PID namespace the kernel's parent is pid 1, which ipykernel would take for an orphan;
 # "1" turns its parent poller off (the sandbox dies with the grader anyway: bwrap --die-with-parent)
 os.environ["JPY_PARENT_PID"] = "1"
@@ -272,8 +274,13 @@ def kernel_argv(scratch: Scratch, limits: Limits, *, sandboxed: bool) -> list[st
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
               "--HistoryManager.hist_file=:memory:"]
     uid = scratch.uid if scratch.uid is not None else -1
+    # the process limit counts every process of the kernel's user: only set it where that user
+    # is the sandbox's alone (a user id of its own as root, or bwrap's user namespace); without
+    # a sandbox it would count all of your own processes and could stop the kernel's threads
+    own_user = scratch.uid is not None or (sandboxed and not _is_root())
+    nproc = limits.processes if own_user else -1
     launch = [sys.executable, "-I", "-S", "-c", _LAUNCH, str(uid), str(limits.address_space), str(int(limits.cpu)),
-              str(limits.processes), str(limits.file_size), "--", *kernel]
+              str(nproc), str(limits.file_size), "--", *kernel]
     if not sandboxed:
         return launch
     return [shutil.which("bwrap") or "bwrap", *_namespace_args(), *_system_args(), *_bind_args(scratch.path),
