@@ -436,16 +436,15 @@ async def _execute(nb: NotebookNode, *, tests: dict[str, str], timeout: int, ski
 
 
 def execute(notebook: str, *, tests: dict[str, str] | None = None, timeout: int, skip: bool = True,
-            prestart: bool = True, limits: Limits | None = None, sandboxed: bool | None = None,
-            kernel_name: str = "python3") -> Executed:
+            prestart: bool = True, limits: Limits | None = None, sandboxed: bool | None = None) -> Executed:
     """Execute a sanitized notebook (JSON text) in a fresh sandboxed kernel; see the module docstring.
 
     ``tests`` maps each test cell's grade id to its source as the gradebook has it; every cell
     marked as that test is judged from that source, through probe requests. ``skip=False`` runs the cells
     tagged ``skip-grading`` too (nbgrader's behaviour); ``prestart=False`` leaves no kernel
     running after the call; ``sandboxed=None`` uses bubblewrap when it works here. Never raises
-    for a problem with the notebook: the returned :class:`Executed` carries the error.
-    (``kernel_name`` is accepted for compatibility: the kernel is always this interpreter's.)
+    for a problem with the notebook: the returned :class:`Executed` carries the error. The
+    kernel is always this interpreter's (the one every worker shares with the grader).
     """
     start = time.perf_counter()
     host = socket.gethostname()

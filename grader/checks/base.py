@@ -38,6 +38,7 @@ __all__ = [
     "expect_shape",
     "is_plain",
     "bind_inputs",
+    "binomial_band",
     "InputMismatch",
 ]
 
@@ -128,6 +129,13 @@ def register(cls: type[Check]) -> type[Check]:
 #: Largest probability with which a statistical check may reject a correct answer
 #: (per check; split it between its statistical properties by the union bound).
 P_FALSE_REJECT = 1e-9
+
+
+def binomial_band(m: int, p: float, alpha: float) -> tuple[float, float]:
+    """(lo, hi): a Binomial(m, p) count falls below lo or above hi with probability <= alpha (exactly)."""
+    from scipy import stats
+
+    return float(stats.binom.ppf(alpha / 2, m, p)), float(stats.binom.isf(alpha / 2, m, p))
 
 
 def expect_not_none(check: Check, value: Any, what: str) -> None:

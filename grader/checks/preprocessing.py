@@ -57,6 +57,7 @@ from .base import (
     expect_shape,
     register,
 )
+from .base import binomial_band
 from .base import data_array as _answer
 from .base import data_field as _field
 from .base import kind_of as _kind_of
@@ -525,7 +526,7 @@ class RandomCropFlip(Check):
             where = f"(image {shape[1]}x{shape[2]}, size={size}, padding={pad}, p={p}, {m} images)"
             # flip frequency: two-sided binomial test
             k = int(flips.sum())
-            lo, hi = stats.binom.ppf(p_each / 2, m, p), stats.binom.isf(p_each / 2, m, p)
+            lo, hi = binomial_band(m, p, p_each)
             expect(self, lo <= k <= hi, f"each image must be flipped with probability p {where}",
                    expected=f"about {p * m:.0f} flipped (between {lo:.0f} and {hi:.0f})", actual=f"{k} flipped",
                    hint="flip when rng.random() < p, independently for every image")
@@ -542,8 +543,7 @@ class RandomCropFlip(Check):
             # the count of each offset is Binomial(m, 1/(R Q)) for a correct answer: an exact two-sided band
             # per offset, P_FALSE_REJECT / 3 per group split over the R Q offsets
             counts = np.bincount(rows * Q + cols, minlength=R * Q)
-            q = p_each / (2 * R * Q)
-            lo, hi = stats.binom.ppf(q, m, 1 / (R * Q)), stats.binom.isf(q, m, 1 / (R * Q))
+            lo, hi = binomial_band(m, 1 / (R * Q), p_each / (R * Q))
             if lo >= 1:  # a never-used offset is outside the band too: this names the likely mistake at no cost
                 never = [(int(i // Q), int(i % Q)) for i in np.flatnonzero(counts == 0)]
                 expect(self, not never, f"every offset (i, j) in 0..{R - 1} x 0..{Q - 1} must be reachable {where}",

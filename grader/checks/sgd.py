@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from scipy import stats
 
 from .base import (
     P_FALSE_REJECT,
@@ -41,6 +40,7 @@ from .base import (
     expect_shape,
     register,
 )
+from .base import binomial_band
 from .base import data_array as _answer
 from .base import data_field as _field
 from .base import kind_of as _kind_of
@@ -69,11 +69,6 @@ def _number(check: Check, record: Any, key: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise _malformed(check, f"the answer {key!r} is not a number", expected="a float", actual=_kind_of(value))
     return float(value)
-
-
-def _binomial_band(m: int, p: float, alpha: float) -> tuple[float, float]:
-    """(lo, hi): a Binomial(m, p) count falls below lo or above hi with probability <= alpha (exactly)."""
-    return float(stats.binom.ppf(alpha / 2, m, p)), float(stats.binom.isf(alpha / 2, m, p))
 
 
 # ---------------------------------------------------------------------------------------
@@ -358,7 +353,7 @@ class StochasticGradient(Check):
                                 hint=("this is the full-batch gradient: draw one random index i"
                                       if is_full else "use exactly one example, with no extra scaling"))
             counts = np.bincount(which, minlength=n)
-            lo, hi = _binomial_band(M, 1.0 / n, p / n)
+            lo, hi = binomial_band(M, 1.0 / n, p / n)
             if hi < M:  # all M draws of one example are outside the band
                 expect(self, np.count_nonzero(counts) > 1,
                        f"the example must be drawn at random, not always the same {where}",
@@ -502,7 +497,7 @@ class MinibatchIndices(Check):
             if calls < 100:
                 continue
             orders = np.stack(orders)  # (calls, n)
-            lo, hi = _binomial_band(calls, 1.0 / n, p_cell)
+            lo, hi = binomial_band(calls, 1.0 / n, p_cell)
             if hi < calls:  # the same order every epoch puts a count of `calls` outside the band
                 distinct = len({o.tobytes() for o in orders})
                 expect(self, distinct > 1, f"different epochs (different rng) must give different orders {where}",
