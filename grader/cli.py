@@ -15,6 +15,14 @@ def _course(args: argparse.Namespace):
     return Course.find(root=args.root, db_url=args.db)
 
 
+def _size(n: int) -> str:
+    """A number of bytes as ``parse_size`` reads it back exactly: 2GiB, 512MiB, 1000000."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale}{unit}"
+    return str(n)
+
+
 def cmd_exercises(args: argparse.Namespace) -> int:
     from . import catalog
 
@@ -135,16 +143,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="regrade every student (default: skip those graded before with the same file)")
     limits = p.add_argument_group("limits per submission (enforced from outside its sandbox)")
-    limits.add_argument("--memory", default="2GiB", metavar="SIZE",
-                        help="resident memory of the whole sandbox (default: 2GiB)")
-    limits.add_argument("--time-limit", type=float, default=600.0, metavar="SECONDS",
-                        help="wall time for the whole notebook (default: 600)")
-    limits.add_argument("--cpu-limit", type=int, default=1200, metavar="SECONDS",
-                        help="CPU seconds per process (default: 1200)")
-    limits.add_argument("--max-processes", type=int, default=256, metavar="N",
-                        help="processes and threads at once (default: 256)")
-    limits.add_argument("--max-output", default="1MB", metavar="SIZE",
-                        help="output kept per cell; the rest is cut with a note (default: 1MB)")
+    # the defaults are the API's (grader.sandbox.Limits): they enter the resume fingerprint, so
+    # `autograde` after `make course` (which grades with Limits()) resumes instead of regrading
+    from .sandbox import Limits
+
+    api = Limits()
+    limits.add_argument("--memory", default=_size(api.memory), metavar="SIZE",
+                        help="resident memory of the whole sandbox (default: %(default)s)")
+    limits.add_argument("--time-limit", type=float, default=api.wall, metavar="SECONDS",
+                        help="wall time for the whole notebook (default: %(default)g)")
+    limits.add_argument("--cpu-limit", type=int, default=api.cpu, metavar="SECONDS",
+                        help="CPU seconds per process (default: %(default)s)")
+    limits.add_argument("--max-processes", type=int, default=api.processes, metavar="N",
+                        help="processes and threads at once (default: %(default)s)")
+    limits.add_argument("--max-output", default=_size(api.output), metavar="SIZE",
+                        help="output kept per cell; the rest is cut with a note (default: %(default)s)")
     limits.add_argument("--no-sandbox", action="store_true",
                         help="run kernels without bubblewrap (only for trusted submissions: they can then "
                              "read your files and use the network)")
