@@ -29,7 +29,6 @@ being recorded has no marker and is graded again from scratch.
 
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
 import json
@@ -46,9 +45,9 @@ from nbformat import NotebookNode
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import NbGraderPreprocessor
 from tqdm.auto import tqdm
 
+from .preprocessors import InjectExecuted, InjectSanitized, hand_over
 from . import catalog
 from .config import RELEASE_DIR, Course
 from . import sandbox
@@ -250,44 +249,6 @@ def _already_graded(course: Course, assignment: str, student: str, fingerprint: 
     return outcome
 
 
-#: executed notebooks waiting to be recorded, by (assignment, student, notebook)
-_EXECUTED: dict[tuple[str, str, str], NotebookNode] = {}
-
-
-class InjectSanitized(NbGraderPreprocessor):
-    """Stands in for nbgrader's sanitize steps when recording: the notebook that was executed
-    is the one :func:`sanitize` made (repaired, then sanitized by nbgrader), so it is recorded
-    as it is rather than sanitized again from the raw file."""
-
-    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
-        info = resources["nbgrader"]
-        done = _EXECUTED.get((info["assignment"], info["student"], info["notebook"]))
-        if done is None:
-            raise RuntimeError("no executed notebook to record; grade with grader.autograde")
-        return nbformat.from_dict(copy.deepcopy(dict(done))), resources
-
-
-class InjectExecuted(NbGraderPreprocessor):
-    """Stands in for nbgrader's Execute: takes the outputs of the same notebook, executed
-    elsewhere by :func:`grader.execute.execute`, and puts them in place, cell by cell."""
-
-    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
-        info = resources["nbgrader"]
-        key = (info["assignment"], info["student"], info["notebook"])
-        done = _EXECUTED.get(key)
-        if done is None:
-            raise RuntimeError(f"no executed notebook for {key}; grade with grader.autograde, not this step alone")
-        if len(done.cells) != len(nb.cells) or any(
-                (a.cell_type, a.source) != (b.cell_type, b.source) for a, b in zip(nb.cells, done.cells)):
-            raise RuntimeError(f"the executed notebook of {key} does not match its sanitized submission")
-        for cell, ran in zip(nb.cells, done.cells):
-            if cell.cell_type == "code":
-                cell.outputs = ran.outputs
-                cell.execution_count = ran.execution_count
-        nb.metadata = done.metadata
-        return nb, resources
-
-
 def _recording_api(course: Course) -> NbGraderAPI:
     """nbgrader's API whose autograde records already-executed notebooks instead of running them."""
     from nbgrader.converters import Autograde
@@ -311,14 +272,14 @@ def record(course: Course, assignment: str, student: str, executed: Executed, *,
     notes = "; ".join(executed.notes)
     api = api or _recording_api(course)
     key = (assignment, student, assignment)
-    _EXECUTED[key] = nbformat.reads(executed.notebook, as_version=4)
+    hand_over(api.config, key, executed.notebook)
     try:
         with warnings.catch_warnings():
             # nbgrader's own gradebook code trips SQLAlchemy's autoflush warnings; they are harmless
             warnings.filterwarnings("ignore", message=".*not in session.*")
             result = api.autograde(assignment, student, force=True, create=True)
     finally:
-        _EXECUTED.pop(key, None)
+        hand_over(api.config, key, None)
     if not result["success"]:
         last = (result.get("error") or result.get("log") or "").strip().splitlines()
         return Outcome(student, assignment, graded=False,
