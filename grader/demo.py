@@ -14,8 +14,7 @@ They are built from the current notebooks, so they never go stale.
 from __future__ import annotations
 
 import copy
-import importlib
-import sys
+import json
 from pathlib import Path
 
 import nbformat
@@ -51,15 +50,19 @@ def expected_scores(assignment: str) -> dict[str, float]:
 
 
 def mistake_source(course: Course, exercise_id: str) -> str:
-    """Source of the buggy variant marked ``demo=True`` for ``exercise_id``, undecorated."""
-    root = str(course.root)
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    variants = importlib.import_module("tests.variants").load_all()
-    for v in variants.get(exercise_id, []):
-        if v.kind == "buggy" and v.demo:
-            return f"# a typical mistake: {v.description}\n{_PRELUDE}{v.source}"
-    raise LookupError(f"no buggy variant with demo=True for {exercise_id} in tests/variants/")
+    """Source of the typical mistake for ``exercise_id``, undecorated, ready for a solution cell.
+
+    The mistakes are the buggy variants marked ``demo=True`` in ``tests/variants/``, copied into
+    ``grader/demo_mistakes.json`` (``python -m tests.variants``; tests/test_checks.py fails when
+    the copy is stale), so that the product never imports the test tree. ``course`` is not read:
+    the mistakes belong to the grader, not to a course folder.
+    """
+    mistakes = json.loads(Path(__file__).with_name("demo_mistakes.json").read_text(encoding="utf-8"))
+    if exercise_id not in mistakes:
+        raise LookupError(f"no typical mistake for {exercise_id} in grader/demo_mistakes.json: mark one buggy "
+                          "variant in tests/variants/ demo=True, then run `python -m tests.variants`")
+    mistake = mistakes[exercise_id]
+    return f"# a typical mistake: {mistake['description']}\n{_PRELUDE}{mistake['source']}"
 
 
 def _cells_of(nb: nbformat.NotebookNode, grade_id: str) -> list[nbformat.NotebookNode]:

@@ -15,15 +15,12 @@ os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
 def copy_course(dest: Path) -> Path:
-    """Copy what a course needs (sources, released notebooks, config, variants) to ``dest``."""
+    """Copy what a course needs (sources, released notebooks, config) to ``dest``: not the tests,
+    which the product never reads (the demo's typical mistakes are in grader/demo_mistakes.json)."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("solutions", "notebooks"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     shutil.copy2(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
-    # the demo builder reads the typical mistakes from tests/variants
-    shutil.copytree(ROOT / "tests" / "variants", dest / "tests" / "variants",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    (dest / "tests" / "__init__.py").write_text("")
     return dest
 
 

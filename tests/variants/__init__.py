@@ -1,7 +1,8 @@
 """Buggy and correct versions of every exercise, which the checks must reject / accept.
 
-Each module here (one per assignment, e.g. ``sgd.py`` for 01-sgd) defines functions and
-decorates them::
+Each exercise has one module here, ``<notebook>/<exercise>.py`` beside its check
+``grader/checks/<notebook>/<exercise>.py`` (e.g. ``sgd/minibatch_indices.py`` for
+``01-sgd/minibatch_indices``), which defines functions and decorates them::
 
     @buggy("01-sgd/minibatch_indices", "drops the last partial batch", demo=True)
     def minibatch_indices(n, batch_size, *, rng):
@@ -11,15 +12,19 @@ decorates them::
     def minibatch_indices(n, batch_size, *, rng):
         ...
 
-Name each function as the notebook names the exercise, so that its source can stand in a
-student's solution cell: ``python -m grader demo`` builds the "typical mistakes" demo
-submission from the variants marked ``demo=True``.
+Name each function as the notebook names the exercise, and make it self-contained (imports inside
+the body, or ``np``, ``torch``, ``math``, ``random`` from the top of its module), so that its source
+can stand in a student's solution cell. The variant marked ``demo=True`` is the typical mistake of the
+"demo-mistakes" submission: ``python -m tests.variants`` copies those into
+``grader/demo_mistakes.json``, where ``python -m grader demo`` reads them (the product never
+imports this test tree), and tests/test_checks.py fails when the copy is stale.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+import json
 import pkgutil
 import sys
 import textwrap
@@ -29,7 +34,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Variant", "VARIANTS", "buggy", "correct", "load_all"]
+__all__ = ["Variant", "VARIANTS", "buggy", "correct", "load_all", "demo_mistakes", "DEMO_MISTAKES",
+           "write_demo_mistakes"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,23 @@ def correct(exercise_id: str, description: str) -> Callable[[Any], Any]:
 
 def load_all() -> dict[str, list[Variant]]:
     """Import every variant module and return the registry."""
-    for mod in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{mod.name}")
+    for mod in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
+        if mod.name != f"{__name__}.__main__":
+            importlib.import_module(mod.name)
     return VARIANTS
+
+
+#: Where the demo builder (grader.demo.mistake_source) reads the typical mistakes.
+DEMO_MISTAKES = Path(__file__).resolve().parents[2] / "grader" / "demo_mistakes.json"
+
+
+def demo_mistakes() -> dict[str, dict[str, str]]:
+    """exercise id -> {"description", "source"} of its buggy variant marked ``demo=True``."""
+    return {ex_id: {"description": v.description, "source": v.source}
+            for ex_id, vs in sorted(load_all().items()) for v in vs if v.kind == "buggy" and v.demo}
+
+
+def write_demo_mistakes(path: Path = DEMO_MISTAKES) -> Path:
+    """Write :func:`demo_mistakes` where the demo builder reads them; returns the path."""
+    path.write_text(json.dumps(demo_mistakes(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
