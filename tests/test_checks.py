@@ -1,17 +1,20 @@
 """Every exercise check accepts right answers and rejects realistic wrong ones.
 
-Generic over the catalog: an assignment adds its checks (``grader/checks/<name>.py``) and its
-variants (``tests/variants/<name>.py``), and every test here covers them with no change.
-A check whose correct answers may draw from global random state sets the class attribute
-``randomized = True``; those are also re-run under several global seeds.
+Generic over the catalog: an exercise adds its check (``grader/checks/<notebook>/<exercise>.py``)
+and its variants (``tests/variants/<notebook>/<exercise>.py``), and every test here covers them
+with no change. A check whose correct answers may draw from global random state sets the class
+attribute ``randomized = True``; those are also re-run under several global seeds.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
+import json
 import math
 import pickle
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,7 +22,7 @@ import torch
 
 from grader import catalog
 from grader.checks import REGISTRY, CheckFailure, get, is_plain, judge, probe, run
-from tests.variants import Variant, load_all
+from tests.variants import DEMO_MISTAKES, Variant, demo_mistakes, load_all
 
 VARIANTS: dict[str, list[Variant]] = load_all()
 CHECKED = [ex.id for ex in catalog.exercises() if ex.id in REGISTRY]
@@ -70,6 +73,41 @@ def test_each_check_has_enough_variants(exercise_id):
     demos = [v for v in vs if v.demo]
     assert len(demos) == 1 and demos[0].kind == "buggy", \
         f"{exercise_id}: mark exactly one buggy variant demo=True, found {[str(v) for v in demos]}"
+
+
+def _home(exercise_id: str) -> Path:
+    """Where an exercise's files live below grader/checks/ and tests/variants/: <notebook>/<exercise>.py,
+    the notebook's folder named without its number ("01-sgd" -> "sgd")."""
+    assignment, grade_id = exercise_id.split("/")
+    return Path(assignment.split("-", 1)[1]) / f"{grade_id.lower()}.py"
+
+
+@pytest.mark.parametrize("exercise_id", CHECKED)
+def test_each_exercise_has_one_check_file_and_one_variants_file(exercise_id):
+    """Is the check of every exercise in grader/checks/<notebook>/<exercise>.py, and every variant of it
+    in tests/variants/<notebook>/<exercise>.py (the one file of each kind the README points to)?"""
+    root = Path(__file__).resolve().parents[1]
+    check_file = Path(inspect.getfile(type(get(exercise_id)))).resolve()
+    assert check_file == root / "grader" / "checks" / _home(exercise_id), \
+        f"{exercise_id}: its check is in {check_file.relative_to(root)}, not grader/checks/{_home(exercise_id)}"
+    for v in VARIANTS.get(exercise_id, []):
+        assert Path(v.filename).resolve() == root / "tests" / "variants" / _home(exercise_id), \
+            f"{exercise_id} | {v}: defined in {v.filename}, not tests/variants/{_home(exercise_id)}"
+
+
+def test_check_and_variants_files_stay_small():
+    """Is every file of grader/checks/ and tests/variants/ at most 400 lines (one exercise per file)?"""
+    root = Path(__file__).resolve().parents[1]
+    long = {str(p.relative_to(root)): n for folder in ("grader/checks", "tests/variants")
+            for p in (root / folder).rglob("*.py") if (n := len(p.read_text().splitlines())) > 400}
+    assert not long, f"files over 400 lines: {long}; split them (one exercise per file, shared helpers in shared.py)"
+
+
+def test_demo_mistakes_are_the_demo_variants():
+    """Does grader/demo_mistakes.json, where the demo builder reads the typical mistakes, hold exactly
+    the variants marked demo=True? (If not: run `python -m tests.variants` and commit the file.)"""
+    assert json.loads(DEMO_MISTAKES.read_text(encoding="utf-8")) == demo_mistakes(), \
+        "grader/demo_mistakes.json is stale: run `python -m tests.variants` and commit it"
 
 
 # --- correct answers pass, buggy answers fail -------------------------------------------

@@ -1,9 +1,10 @@
-"""Probe data from a student's kernel must carry the grader's own inputs (``Check.inputs``).
+"""Probe data from a student's kernel must be the grader's own cases, each with one answer.
 
 When autograding, the probe runs in the student's kernel and only its data comes back; the
-grader recomputes each check's inputs and refuses data that does not hold them unchanged
-(:func:`grader.checks.base.bind_inputs`). These tests show, for every check, that honest data
-is accepted and that changing any one input, dropping a case or adding one is refused.
+grader recomputes each check's cases and refuses data that is not exactly those, with one answer
+added to each (:func:`grader.checks.base.bind_inputs`). These tests show, for every check, that
+honest data is accepted and that changing any one input, dropping a case or an input, adding a
+case, an input or anything beside the answers is refused.
 """
 
 from __future__ import annotations
@@ -109,10 +110,13 @@ def _forgeries(expected: Any, data: Any, limit: int = 60) -> Iterator[tuple[str,
 
 @pytest.mark.parametrize("exercise_id", CHECKED)
 def test_every_check_declares_its_inputs_as_plain_data(exercise_id):
-    """Does every check say which part of its probe data the grader chose?"""
+    """Does every check say which part of its probe data the grader chose: its cases, as plain data?"""
     for visible in (True, False):
+        cases = get(exercise_id).cases(visible=visible)
+        assert isinstance(cases, list) and cases, f"{exercise_id}: cases(visible={visible}) must be a non-empty list"
+        assert all(isinstance(c, dict) for c in cases), f"{exercise_id}: each case must be a dict of inputs"
         expected = get(exercise_id).inputs(visible=visible)
-        assert expected is not None, f"{exercise_id}: implement Check.inputs()"
+        assert expected is not None, f"{exercise_id}: implement Check.cases()"
         assert is_plain(expected), f"{exercise_id}: inputs(visible={visible}) must be plain data"
 
 
@@ -143,6 +147,34 @@ def test_forged_inputs_are_refused(exercise_id):
     if _differ(check.inputs(visible=True), expected):
         with pytest.raises(InputMismatch):
             bind_inputs(check, visible_data, visible=False)
+
+
+def _dicts(expected: Any, path: Path = ()) -> Iterator[Path]:
+    """The path of every dict in ``expected``."""
+    if isinstance(expected, dict):
+        yield path
+        for key, value in expected.items():
+            yield from _dicts(value, (*path, key))
+    elif isinstance(expected, (list, tuple)):
+        for i, value in enumerate(expected):
+            yield from _dicts(value, (*path, i))
+
+
+@pytest.mark.parametrize("exercise_id", CHECKED)
+def test_an_added_input_is_refused(exercise_id):
+    """Is data with a key added to any dict of the inputs refused (a forged option the judge might
+    read), as is a key beside a record's inputs and answer, or beside the cases?"""
+    check = get(exercise_id)
+    expected = check.inputs(visible=False)
+    data = probe(exercise_id, FIRST_CORRECT[exercise_id].obj, visible=False)
+    places = list(_dicts(expected))
+    places += [("cases", i) for i in sorted({0, len(data["cases"]) - 1})]  # beside "inputs" and "answer"
+    for path in places[:: max(1, len(places) // 60)] + places[-1:]:
+        forged = copy.deepcopy(data)
+        _get(forged, path)["forged"] = 0.0
+        with pytest.raises(InputMismatch):
+            bind_inputs(check, forged, visible=False)
+            pytest.fail(f"{exercise_id}: data with an input added at {path} was accepted")
 
 
 def _differ(a: Any, b: Any) -> bool:

@@ -7,14 +7,23 @@ A grade cell in a notebook looks like::
     run("01-sgd/minibatch_indices", minibatch_indices)
     ### END HIDDEN TESTS
 
-Each assignment's checks live in one module of this package (``sgd.py`` for 01-sgd, ...);
-importing the package imports them all and fills :data:`REGISTRY`.
+Each exercise's check lives in a module of its own, ``<notebook>/<exercise>.py`` (e.g.
+``sgd/minibatch_indices.py`` for ``01-sgd/minibatch_indices``; a notebook's shared helpers in
+``<notebook>/shared.py``); importing this package imports them all, and :func:`register` files
+each check in :data:`REGISTRY` under its exercise id. The vocabulary they are written in:
+
+* :mod:`.base`: the protocol -- :class:`Check`, :class:`CheckFailure`, :func:`register`,
+  :func:`bind_inputs`, plain :data:`Data`, and ``expect*`` to fail a property;
+* :mod:`.probing`: the probe side -- calling student code, reading its arrays and tuples;
+* :mod:`.judging`: the judge side -- reading the answers in (possibly forged) probe data;
+* :mod:`.stats`: the false-rejection budget and the bands of every randomized check.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import io
 import os
 import pkgutil
@@ -24,13 +33,13 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from .base import REGISTRY, Check, CheckFailure, Data, is_plain
+from .base import REGISTRY, Check, CheckFailure, Data, bind_inputs, is_plain, register
 
-__all__ = ["REGISTRY", "Check", "CheckFailure", "Data", "get", "is_plain", "probe", "judge", "run"]
+__all__ = ["REGISTRY", "Check", "CheckFailure", "Data", "bind_inputs", "register", "get", "is_plain",
+           "probe", "judge", "run", "statement", "STATEMENT_PREFIX"]
 
-for _mod in pkgutil.iter_modules(__path__):
-    if _mod.name != "base" and not _mod.name.startswith("_"):
-        importlib.import_module(f"{__name__}.{_mod.name}")
+for _mod in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
+    importlib.import_module(_mod.name)
 
 
 def get(exercise_id: str) -> Check:
@@ -43,6 +52,19 @@ def get(exercise_id: str) -> Check:
             f"no check for exercise {exercise_id!r}; known exercises: {known}. "
             "Run `python -m grader exercises` to list them."
         ) from None
+
+
+#: How the notebook cell that says what an exercise's test checks begins.
+STATEMENT_PREFIX = "**What the test checks:** "
+
+
+def statement(exercise_id: str) -> str:
+    """The notebook's "What the test checks" cell of ``exercise_id``: its check's class docstring, the one
+    source of that text (tests/test_notebooks.py fails when a notebook's cell differs)."""
+    doc = type(get(exercise_id)).__doc__
+    if not doc:
+        raise LookupError(f"the check of {exercise_id} has no docstring: write what its test checks there")
+    return STATEMENT_PREFIX + inspect.cleandoc(doc)
 
 
 @contextlib.contextmanager

@@ -1,49 +1,72 @@
-"""The exercise-check protocol: a *probe* and a *judge* per exercise.
+"""The exercise-check protocol: cases of inputs, a *probe* per case and a *judge*.
 
-Every graded exercise has one :class:`Check`. Grading it is two steps:
+Every graded exercise has one :class:`Check`, in ``grader/checks/<notebook>/<exercise>.py``. A
+check names its **cases**: the inputs of each one, plain data built from fixed seeds with no
+student code (:meth:`Check.cases`). Grading is then two steps:
 
-1. ``probe(obj, visible=...)`` calls the student's function, class or result on the
-   check's own inputs and returns **plain data** (:data:`Data`): numbers, strings,
-   booleans, ``None``, NumPy arrays, and lists / tuples / dicts of those. The probe is
-   the only step that touches student code.
-2. ``judge(data)`` compares that data with an independent oracle (autograd, torch
-   built-ins, closed forms, statistics on large samples, scikit-learn) and raises
-   :class:`CheckFailure` (an ``AssertionError``) naming the property that failed.
-   A judge needs nothing but ``data``: it may be run in another process, where no
-   student code exists.
+1. the probe, :meth:`Check.probe`, runs :meth:`Check.answer` on every case: it calls the
+   student's function, class or result on the case's inputs and returns the **answer**, plain
+   data (:data:`Data`): numbers, strings, booleans, ``None``, NumPy arrays, and lists / tuples /
+   dicts of those. The probe is the only step that touches student code, and its data is one
+   record per case, ``{"cases": [{"inputs": <the case>, "answer": <the answer>}, ...]}``;
+2. the judge, :meth:`Check.judge`, compares every answer with an independent oracle (autograd,
+   torch built-ins, closed forms, statistics on large samples, scikit-learn) and raises
+   :class:`CheckFailure` (an ``AssertionError``) naming the property that failed. It judges one
+   case at a time (:meth:`Check.judge_case`), or all cases together where a statistic spans
+   them (:meth:`Check.judge_cases`). A judge needs nothing but the probe's data: it may run in
+   another process, where no student code exists.
 
-``visible=True`` asks the probe for the quick subset shown to students; the hidden test
-runs the full probe. A judge checks whatever the data it is given contains.
+When autograding, the probe runs in the student's sandboxed kernel, which may hand back
+anything. Because inputs and answers are kept apart, the grader can refuse changed inputs by
+construction: :func:`bind_inputs` accepts the data only if it is exactly the grader's own cases,
+each with one answer added. The answers are whatever the kernel wrote, so a judge reads every
+one through :mod:`grader.checks.judging`, which checks its type and shape from the inputs.
+
+``visible=True`` asks for the quick subset of cases shown to students; the hidden test runs
+them all. The class docstring of a check is what the notebook's "What the test checks" cell
+says (tests/test_notebooks.py keeps them equal).
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+import copy
+from collections.abc import Mapping
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
 __all__ = [
-    "Check",
-    "CheckFailure",
-    "as_float_array",
     "Data",
+    "is_plain",
+    "CheckFailure",
+    "InputMismatch",
+    "FORGED_HINT",
+    "Case",
+    "Check",
     "REGISTRY",
     "register",
-    "P_FALSE_REJECT",
-    "expect",
-    "expect_close",
-    "expect_not_none",
-    "expect_shape",
-    "is_plain",
     "bind_inputs",
-    "binomial_band",
-    "InputMismatch",
+    "expect",
+    "expect_shape",
+    "expect_close",
 ]
 
 #: What a probe returns: plain data, nothing callable, nothing from student code.
 Data = dict[str, Any]
+
+
+def is_plain(value: Any) -> bool:
+    """True when ``value`` is plain data a judge may receive (see :data:`Data`)."""
+    if value is None or isinstance(value, (bool, int, float, complex, str, np.generic)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype != object
+    if isinstance(value, (list, tuple)):
+        return all(is_plain(v) for v in value)
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and is_plain(v) for k, v in value.items())
+    return False
 
 
 class CheckFailure(AssertionError):
@@ -78,8 +101,28 @@ def _short(value: Any, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+class InputMismatch(CheckFailure):
+    """Probe data handed back by a kernel is not the grader's cases with one answer each."""
+
+
+#: The hint of every failure that only forged probe data can cause.
+FORGED_HINT = "the probe's data was changed after the probe ran; grade cells and the grader may not be altered"
+
+
+class Case(NamedTuple):
+    """One case as a judge receives it: the grader's inputs and the student's answer."""
+
+    inputs: Data
+    answer: Any
+
+
 class Check(abc.ABC):
-    """One exercise's check. Subclasses set ``id`` and implement probe and judge."""
+    """One exercise's check: its cases, how to answer one, and how to judge the answers.
+
+    Subclasses set :attr:`id`, write the class docstring (the notebook's "What the test checks"
+    text) and implement :meth:`cases`, :meth:`answer` and :meth:`judge_case` (or
+    :meth:`judge_cases`, for statistics over all cases).
+    """
 
     #: Stable exercise id, ``"<assignment>/<grade_id>"``, e.g. ``"01-sgd/minibatch_indices"``.
     id: ClassVar[str]
@@ -87,30 +130,51 @@ class Check(abc.ABC):
     randomized: ClassVar[bool] = False
 
     @abc.abstractmethod
-    def probe(self, obj: Any, *, visible: bool = False) -> Data:
-        """Call the student's ``obj`` on this check's inputs; return plain data."""
+    def cases(self, *, visible: bool) -> list[Data]:
+        """The inputs of every case, as plain data built here with no student code: the arrays,
+        seeds, shapes and options of the case, everything :meth:`answer` and the judge read
+        besides the answer. ``visible=True``: the quick subset shown to students."""
 
     @abc.abstractmethod
+    def answer(self, obj: Any, case: Data) -> Any:
+        """Call the student's ``obj`` on ``case`` (a copy of the grader's, the answer's own to pass
+        on); return what it did as plain data. Runs in the student's kernel when autograding.
+        Raise :class:`CheckFailure` where the call cannot be recorded (a wrong return type)."""
+
+    def judge_case(self, case: Data, answer: Any) -> int:
+        """Compare one ``answer`` with the oracle on ``case``; raise :class:`CheckFailure` on the
+        first property that fails. Returns the number of properties that held."""
+        raise NotImplementedError(f"{type(self).__name__} implements neither judge_case nor judge_cases")
+
+    def judge_cases(self, cases: list[Case]) -> int:
+        """Judge every case; override where a statistic or a false-rejection budget spans the
+        cases (a judge over all cases). By default, :meth:`judge_case` one case at a time."""
+        return sum(self.judge_case(case.inputs, case.answer) for case in cases)
+
+    # -- derived from the above: not overridden --------------------------------------------
+
+    def inputs(self, *, visible: bool = False) -> Data:
+        """The part of :meth:`probe`'s data the grader chose: the probe's data without its answers."""
+        return {"cases": [{"inputs": case} for case in self.cases(visible=visible)]}
+
+    def probe(self, obj: Any, *, visible: bool = False) -> Data:
+        """Answer every case with the student's ``obj``: one ``{"inputs", "answer"}`` record per case."""
+        return {"cases": [{"inputs": case, "answer": self.answer(obj, copy.deepcopy(case))}
+                          for case in self.cases(visible=visible)]}
+
     def judge(self, data: Data) -> int:
-        """Compare ``data`` with the oracle; raise :class:`CheckFailure` on the first
-        property that fails. Returns the number of properties that held."""
+        """Judge the probe's ``data`` (see :meth:`judge_cases`); the number of properties that held."""
+        records = data.get("cases") if isinstance(data, Mapping) else None
+        if not (isinstance(records, (list, tuple)) and records
+                and all(isinstance(r, Mapping) and "inputs" in r and "answer" in r for r in records)):
+            raise self.fail("malformed probe data: it must hold one record per case",
+                            expected="{'cases': [{'inputs': ..., 'answer': ...}, ...]}",
+                            actual=type(data).__name__ if records is None else f"cases: {str(records)[:120]}",
+                            hint=FORGED_HINT)
+        return self.judge_cases([Case(r["inputs"], r["answer"]) for r in records])
 
-    def inputs(self, *, visible: bool = False) -> Data | None:
-        """The part of :meth:`probe`'s data that the grader chose, built here with no student code:
-        the inputs, seeds, shapes and options of every case, and how many cases there are.
-
-        When autograding, the probe runs in the student's sandboxed kernel, which may hand back
-        anything. The grader recomputes ``inputs()`` in its own process and accepts the data only
-        if it contains these values unchanged (:func:`bind_inputs`), so forged data cannot change
-        the questions asked -- only the answers, which the judge then checks. Return the same
-        nesting as the probe's data (dicts with a subset of its keys, lists of the same length);
-        ``{}`` when the probe has no inputs of its own (an exercise with no arguments, say).
-        ``None`` means "not declared", which the tests reject.
-        """
-        return None
-
-    # Helpers bound to this exercise, so that messages always name it.
     def fail(self, prop: str, *, expected: Any, actual: Any, hint: str = "") -> CheckFailure:
+        """A :class:`CheckFailure` of this exercise (raise it)."""
         return CheckFailure(self.id, prop, expected=expected, actual=actual, hint=hint)
 
 
@@ -126,24 +190,9 @@ def register(cls: type[Check]) -> type[Check]:
     return cls
 
 
-#: Largest probability with which a statistical check may reject a correct answer
-#: (per check; split it between its statistical properties by the union bound).
-P_FALSE_REJECT = 1e-9
-
-
-def binomial_band(m: int, p: float, alpha: float) -> tuple[float, float]:
-    """(lo, hi): a Binomial(m, p) count falls below lo or above hi with probability <= alpha (exactly)."""
-    from scipy import stats
-
-    return float(stats.binom.ppf(alpha / 2, m, p)), float(stats.binom.isf(alpha / 2, m, p))
-
-
-def expect_not_none(check: Check, value: Any, what: str) -> None:
-    """Fail with a hint about a missing ``return`` when ``value`` is None."""
-    if value is None:
-        raise check.fail(f"the function returned None instead of {what}", expected=what, actual=None,
-                         hint="did you forget the `return` statement?")
-
+# ---------------------------------------------------------------------------------------
+# Failing a property: used by probes (a wrong return type) and judges alike
+# ---------------------------------------------------------------------------------------
 
 def expect(check: Check, ok: bool, prop: str, *, expected: Any, actual: Any, hint: str = "") -> None:
     """Raise ``check.fail(...)`` unless ``ok``."""
@@ -188,44 +237,12 @@ def expect_close(
         )
 
 
-def is_plain(value: Any) -> bool:
-    """True when ``value`` is plain data a judge may receive (see :data:`Data`)."""
-    if value is None or isinstance(value, (bool, int, float, complex, str, np.generic)):
-        return True
-    if isinstance(value, np.ndarray):
-        return value.dtype != object
-    if isinstance(value, (list, tuple)):
-        return all(is_plain(v) for v in value)
-    if isinstance(value, Mapping):
-        return all(isinstance(k, str) and is_plain(v) for k, v in value.items())
-    return False
-
-
-def as_float_array(check: Check, value: Any, what: str) -> np.ndarray:
-    """Convert a student's return value to a float64 array, or fail with a clear message.
-
-    Accepts NumPy arrays, torch tensors (detached, moved to the CPU), lists and numbers.
-    """
-    if hasattr(value, "detach") and callable(value.detach):
-        value = value.detach().cpu().numpy()
-    try:
-        out = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise check.fail(f"{what} must be numbers", expected="an array or a number",
-                         actual=f"{type(value).__name__} ({err})",
-                         hint="return a NumPy array, a torch tensor or a float") from None
-    return out
-
-
-Probe = Callable[[Any], Data]
-
-
-class InputMismatch(CheckFailure):
-    """Probe data handed back by a kernel does not contain the grader's own inputs."""
-
+# ---------------------------------------------------------------------------------------
+# Binding the inputs: the data must be the grader's cases, each with one answer
+# ---------------------------------------------------------------------------------------
 
 def _mismatch(expected: Any, actual: Any, where: str) -> str:
-    """'' when ``actual`` holds ``expected`` (see :func:`bind_inputs`), else where it differs."""
+    """'' when ``actual`` equals ``expected`` exactly (see :func:`bind_inputs`), else where it differs."""
     if isinstance(expected, Mapping):
         if not isinstance(actual, Mapping):
             return f"{where or 'the data'} should be a dict, not {type(actual).__name__}"
@@ -235,7 +252,8 @@ def _mismatch(expected: Any, actual: Any, where: str) -> str:
             found = _mismatch(value, actual[key], f"{where}[{key!r}]")
             if found:
                 return found
-        return ""
+        extra = [key for key in actual if key not in expected]
+        return f"{where}[{extra[0]!r}] is not one of the grader's inputs" if extra else ""
     if isinstance(expected, (list, tuple)):
         if not isinstance(actual, (list, tuple)):
             return f"{where} should be a list, not {type(actual).__name__}"
@@ -262,109 +280,38 @@ def _mismatch(expected: Any, actual: Any, where: str) -> str:
         if expected != actual and not (np.isnan(expected) and np.isnan(actual)):
             return f"{where} is {actual!r}, not {expected!r}"
         return ""
-    raise TypeError(f"inputs() returned a {type(expected).__name__} at {where}; use plain data")
+    raise TypeError(f"cases() returned a {type(expected).__name__} at {where}; use plain data")
+
+
+def _envelope(n_cases: int, data: Any) -> str:
+    """'' when ``data`` is ``{"cases": [...]}`` with ``n_cases`` records of exactly "inputs" and "answer"."""
+    if not isinstance(data, Mapping) or set(data) != {"cases"}:
+        return "the data should be a dict with the one key 'cases'"
+    records = data["cases"]
+    if not isinstance(records, (list, tuple)) or len(records) != n_cases:
+        got = f"{len(records)} records" if isinstance(records, (list, tuple)) else type(records).__name__
+        return f"['cases'] should be a list of {n_cases} records, not {got}"
+    for i, record in enumerate(records):
+        if not isinstance(record, Mapping) or set(record) != {"inputs", "answer"}:
+            return f"['cases'][{i}] should be a dict of 'inputs' and 'answer'"
+    return ""
 
 
 def bind_inputs(check: Check, data: Any, *, visible: bool) -> None:
-    """Raise :class:`InputMismatch` unless ``data`` contains ``check.inputs(visible=...)`` unchanged.
+    """Raise :class:`InputMismatch` unless ``data`` is ``check.cases(visible=...)`` with one answer each.
 
-    Dicts match when every key of the grader's dict is present and matches (the data may have
-    more keys: the answers); lists and tuples when they have the same length and match item by
-    item; arrays when shape, dtype and values are equal; numbers and strings when equal.
+    The data must be ``{"cases": [{"inputs": ..., "answer": ...}, ...]}`` with one record per
+    case, in order, and each ``inputs`` equal to the grader's case: dicts with the same keys,
+    lists and tuples of the same length, arrays of the same shape, dtype and values, equal
+    numbers and strings. The answers are not looked at: the judge reads them.
     """
-    expected = check.inputs(visible=visible)
-    if expected is None:
-        raise TypeError(f"{check.id}: the check declares no inputs(); it cannot be judged from untrusted data")
-    problem = _mismatch(expected, data, "")
+    expected = check.cases(visible=visible)
+    problem = _envelope(len(expected), data)
+    for i, case in enumerate(expected):
+        if problem:
+            break
+        problem = _mismatch(case, data["cases"][i]["inputs"], f"['cases'][{i}]['inputs']")
     if problem:
         raise InputMismatch(check.id, "the probe's data does not hold the grader's inputs",
                             expected="the inputs the grader chose", actual=problem,
                             hint="the data was changed in the kernel; grade cells may not be altered")
-
-
-# ---------------------------------------------------------------------------------------
-# Reading answers in a judge. When autograding, the probe runs in the student's kernel, so a
-# judge may receive forged data: the grader's inputs are bound (Check.inputs, bind_inputs),
-# the answers are not. A judge trusts nothing the probe validated in the kernel: every answer
-# it reads goes through these helpers, with its type and shape derived from the inputs, never
-# from the answers. Two styles: ``answer_*`` fail naming the answer as the student knows it
-# (03-05), ``data_*`` fail as "malformed probe data" (01-02).
-# ---------------------------------------------------------------------------------------
-
-def describe(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"a {type(value).__name__}"
-
-
-def answer_field(check: Check, record: Any, key: str, what: str) -> Any:
-    """``record[key]``, or a failure naming ``what`` is missing from the probe's data."""
-    expect(check, isinstance(record, Mapping) and key in record, f"the probe's data holds no {what}",
-           expected=f"an entry {key!r}", actual="missing" if isinstance(record, Mapping) else describe(record))
-    return record[key]
-
-
-def real_array(check: Check, value: Any, what: str, *, hint: str = "") -> np.ndarray:
-    """``value`` as float64, failing unless it is an array of real numbers (any shape)."""
-    expect(check, isinstance(value, np.ndarray) and value.dtype.kind in "biuf",
-           f"{what} must be an array of real numbers", expected="a float array", actual=describe(value), hint=hint)
-    return value.astype(np.float64)
-
-
-def shaped_array(check: Check, value: Any, shape: tuple[int, ...], what: str, *, hint: str = "") -> np.ndarray:
-    """``value`` as float64, failing unless it is an array of real numbers of exactly ``shape``."""
-    a = real_array(check, value, what, hint=hint)
-    expect_shape(check, a, shape, what, hint=hint)
-    return a
-
-
-def answer_array(check: Check, record: Any, key: str, shape: tuple[int, ...], what: str, *,
-                 hint: str = "") -> np.ndarray:
-    """The answer ``record[key]``: an array of real numbers of exactly ``shape``, as float64."""
-    return shaped_array(check, answer_field(check, record, key, what), shape, what, hint=hint)
-
-
-def answer_number(check: Check, record: Any, key: str, what: str, *, hint: str = "") -> float:
-    """The answer ``record[key]``: one real number (not a bool, not an array)."""
-    value = answer_field(check, record, key, what)
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
-    expect(check, ok, f"{what} must be one number", expected="a float", actual=describe(value), hint=hint)
-    return float(value)
-
-
-FORGED_HINT = "the probe's data was changed after the probe ran; grade cells and the grader may not be altered"
-
-
-def malformed(check: Check, what: str, expected: Any, actual: Any) -> CheckFailure:
-    return check.fail(f"malformed probe data: {what}", expected=expected, actual=actual, hint=FORGED_HINT)
-
-
-def data_field(check: Check, record: Any, key: str) -> Any:
-    """``record[key]``, failing when ``record`` is not a dict or has no ``key``."""
-    if not isinstance(record, dict) or key not in record:
-        raise malformed(check, f"the answer {key!r} is missing", expected=f"a field {key!r}",
-                        actual="missing" if isinstance(record, dict) else type(record).__name__)
-    return record[key]
-
-
-def kind_of(value: Any) -> str:
-    return f"{type(value).__name__}" + (f" {value.dtype} of shape {value.shape}" if isinstance(value, np.ndarray) else "")
-
-
-def data_array(check: Check, record: Any, key: str, shape: tuple[int, ...] | None, kinds: str = "f") -> np.ndarray:
-    """``record[key]`` as an array whose dtype kind is in ``kinds`` and, unless ``shape`` is None, of
-    exactly ``shape`` (the probe returns float64 arrays)."""
-    value = data_field(check, record, key)
-    if not (isinstance(value, np.ndarray) and value.dtype.kind in kinds
-            and (shape is None or value.shape == tuple(shape))):
-        raise malformed(check, f"the answer {key!r} is not an array" + (f" of shape {tuple(shape)}" if shape else ""),
-                        expected=f"an array of shape {tuple(shape)}" if shape else "an array", actual=kind_of(value))
-    return value
-
-
-def unmodified_after(check: Check, before: np.ndarray, record: Any, key: str) -> bool:
-    """True when the array the probe kept after the call (``record[key]``) still equals the input."""
-    after = data_field(check, record, key)
-    if not isinstance(after, np.ndarray):
-        raise malformed(check, f"the answer {key!r} is not an array", expected="an array", actual=kind_of(after))
-    return after.shape == before.shape and after.dtype == before.dtype and bool(np.array_equal(after, before))

@@ -1,0 +1,1 @@
+"""Variants of 03-activations, one module per exercise."""

@@ -1,0 +1,1 @@
+"""Variants of 05-batchnorm, one module per exercise."""

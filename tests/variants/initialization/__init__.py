@@ -1,0 +1,1 @@
+"""Variants of 04-initialization, one module per exercise."""

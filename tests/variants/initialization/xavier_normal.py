@@ -1,0 +1,79 @@
+"""Buggy and correct answers to 04-initialization/xavier_normal (self-contained: see tests/variants/__init__.py)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import torch
+
+from .. import buggy, correct
+
+XN = "04-initialization/xavier_normal"
+
+
+@buggy(XN, "passes the variance 2 / (fan_in + fan_out) as the standard deviation", demo=True)
+def xavier_normal(shape, *, gain=1.0, rng):
+    receptive = math.prod(shape[2:])
+    fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
+    return rng.normal(0.0, gain * 2.0 / (fan_in + fan_out), size=shape)
+
+
+@buggy(XN, "std from fan_in only (the LeCun variant)")
+def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
+    fan_in = shape[1] * math.prod(shape[2:])
+    return rng.normal(0.0, gain / math.sqrt(fan_in), size=shape)
+
+
+@buggy(XN, "ignores the gain")
+def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
+    receptive = math.prod(shape[2:])
+    fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
+    return rng.normal(0.0, math.sqrt(2.0 / (fan_in + fan_out)), size=shape)
+
+
+@buggy(XN, "uniform distribution with the right variance instead of normal")
+def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
+    receptive = math.prod(shape[2:])
+    fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
+    r = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-r, r, size=shape)
+
+
+@buggy(XN, "multiplies by gain squared")
+def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
+    receptive = math.prod(shape[2:])
+    fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
+    return rng.normal(0.0, gain**2 * math.sqrt(2.0 / (fan_in + fan_out)), size=shape)
+
+
+@buggy(XN, "fans without the receptive field")
+def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
+    return rng.normal(0.0, gain * math.sqrt(2.0 / (shape[0] + shape[1])), size=shape)
+
+
+@correct(XN, "torch.randn (global generator) times the std")
+def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
+    receptive = math.prod(shape[2:])
+    std = gain * math.sqrt(2.0 / (receptive * (shape[0] + shape[1])))
+    return torch.randn(*shape, dtype=torch.float64) * std
+
+
+@correct(XN, "Box-Muller from rng.random")
+def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
+    size = math.prod(shape)
+    u1 = 1.0 - rng.random(size)          # in (0, 1]: log is finite
+    u2 = rng.random(size)
+    z = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    receptive = math.prod(shape[2:])
+    std = gain * np.sqrt(2.0 / ((shape[0] + shape[1]) * receptive))
+    return (std * z).reshape(shape)
+
+
+@correct(XN, "np.random.standard_normal (global state), float32")
+def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
+    fan_in = shape[1] * int(np.prod(shape[2:]))
+    fan_out = shape[0] * int(np.prod(shape[2:]))
+    var = gain**2 * 2.0 / (fan_in + fan_out)
+    return (np.sqrt(var) * np.random.standard_normal(shape)).astype(np.float32)

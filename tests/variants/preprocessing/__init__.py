@@ -1,0 +1,1 @@
+"""Variants of 02-preprocessing, one module per exercise."""

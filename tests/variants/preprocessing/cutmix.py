@@ -1,0 +1,135 @@
+"""Buggy and correct answers to 02-preprocessing/cutmix (self-contained: see tests/variants/__init__.py)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import torch
+
+from .. import buggy, correct
+
+CUT = "02-preprocessing/cutmix"
+
+
+@buggy(CUT, "label weight from the sampled lambda, not from the clipped box area", demo=True)
+def cutmix(x, y, *, alpha=1.0, rng):
+    N, C, H, W = x.shape
+    perm = rng.permutation(N)
+    lam = rng.beta(alpha, alpha)
+    cut_h, cut_w = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
+    cy, cx = rng.integers(H), rng.integers(W)
+    r0, r1 = np.clip([cy - cut_h // 2, cy + cut_h // 2], 0, H)
+    c0, c1 = np.clip([cx - cut_w // 2, cx + cut_w // 2], 0, W)
+    out = x.copy()
+    out[:, :, r0:r1, c0:c1] = x[perm, :, r0:r1, c0:c1]
+    return out, lam * y + (1 - lam) * y[perm]
+
+
+@buggy(CUT, "label weight from the unclipped box, cut_h * cut_w / (H W)")
+def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    perm = rng.permutation(N)
+    lam = rng.beta(alpha, alpha)
+    cut_h, cut_w = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
+    cy, cx = rng.integers(H), rng.integers(W)
+    r0, r1 = max(cy - cut_h // 2, 0), min(cy + cut_h // 2, H)
+    c0, c1 = max(cx - cut_w // 2, 0), min(cx + cut_w // 2, W)
+    out = x.copy()
+    out[:, :, r0:r1, c0:c1] = x[perm, :, r0:r1, c0:c1]
+    a = cut_h * cut_w / (H * W)
+    return out, (1 - a) * y + a * y[perm]
+
+
+@buggy(CUT, "weights swapped: the pasted area goes to the image's own label")
+def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    perm = rng.permutation(N)
+    lam = rng.beta(alpha, alpha)
+    cut_h, cut_w = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
+    cy, cx = rng.integers(H), rng.integers(W)
+    r0, r1 = np.clip([cy - cut_h // 2, cy + cut_h // 2], 0, H)
+    c0, c1 = np.clip([cx - cut_w // 2, cx + cut_w // 2], 0, W)
+    out = x.copy()
+    out[:, :, r0:r1, c0:c1] = x[perm, :, r0:r1, c0:c1]
+    a = (r1 - r0) * (c1 - c0) / (H * W)
+    return out, a * y + (1 - a) * y[perm]
+
+
+@buggy(CUT, "pastes into x itself (modifies the caller's batch)")
+def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    perm = rng.permutation(N)
+    lam = rng.beta(alpha, alpha)
+    cut_h, cut_w = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
+    cy, cx = rng.integers(H), rng.integers(W)
+    r0, r1 = np.clip([cy - cut_h // 2, cy + cut_h // 2], 0, H)
+    c0, c1 = np.clip([cx - cut_w // 2, cx + cut_w // 2], 0, W)
+    x[:, :, r0:r1, c0:c1] = x[perm, :, r0:r1, c0:c1]
+    a = (r1 - r0) * (c1 - c0) / (H * W)
+    return x, (1 - a) * y + a * y[perm]
+
+
+@buggy(CUT, "pastes the partner's top-left corner instead of the same box")
+def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    perm = rng.permutation(N)
+    lam = rng.beta(alpha, alpha)
+    cut_h, cut_w = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
+    cy, cx = rng.integers(H), rng.integers(W)
+    r0, r1 = np.clip([cy - cut_h // 2, cy + cut_h // 2], 0, H)
+    c0, c1 = np.clip([cx - cut_w // 2, cx + cut_w // 2], 0, W)
+    out = x.copy()
+    out[:, :, r0:r1, c0:c1] = x[perm, :, :r1 - r0, :c1 - c0]
+    a = (r1 - r0) * (c1 - c0) / (H * W)
+    return out, (1 - a) * y + a * y[perm]
+
+
+@buggy(CUT, "partners drawn with replacement (rng.integers) instead of a permutation")
+def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    partner = rng.integers(0, N, size=N)
+    lam = rng.beta(alpha, alpha)
+    cut_h, cut_w = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
+    cy, cx = rng.integers(H), rng.integers(W)
+    r0, r1 = np.clip([cy - cut_h // 2, cy + cut_h // 2], 0, H)
+    c0, c1 = np.clip([cx - cut_w // 2, cx + cut_w // 2], 0, W)
+    out = x.copy()
+    out[:, :, r0:r1, c0:c1] = x[partner, :, r0:r1, c0:c1]
+    a = (r1 - r0) * (c1 - c0) / (H * W)
+    return out, (1 - a) * y + a * y[partner]
+
+
+@correct(CUT, "one box per image, area counted with a boolean mask, np.random")
+def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    perm = np.random.permutation(N)
+    out = x.copy()
+    y_out = np.array(y, dtype=float, copy=True)
+    for i in range(N):
+        lam = np.random.beta(alpha, alpha)
+        h, w = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
+        cy, cx = np.random.randint(H), np.random.randint(W)
+        mask = np.zeros((H, W), dtype=bool)
+        mask[max(cy - h // 2, 0):min(cy + h // 2, H), max(cx - w // 2, 0):min(cx + w // 2, W)] = True
+        out[i][:, mask] = x[perm[i]][:, mask]
+        a = mask.mean()
+        y_out[i] = (1 - a) * y[i] + a * y[perm[i]]
+    return out, y_out
+
+
+@correct(CUT, "torch: randperm, Beta distribution, torch.where with a box mask")
+def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
+    xt, yt = torch.as_tensor(x), torch.as_tensor(y)
+    N, C, H, W = xt.shape
+    perm = torch.randperm(N)
+    lam = float(torch.distributions.Beta(alpha, alpha).sample())
+    ch, cw = int(H * math.sqrt(1 - lam)), int(W * math.sqrt(1 - lam))
+    cy, cx = int(torch.randint(H, ())), int(torch.randint(W, ()))
+    rows = torch.arange(H)[:, None]
+    cols = torch.arange(W)[None, :]
+    box = (rows >= cy - ch // 2) & (rows < cy + ch // 2) & (cols >= cx - cw // 2) & (cols < cx + cw // 2)
+    mixed = torch.where(box, xt[perm], xt)
+    a = box.double().mean()
+    return mixed.numpy(), ((1 - a) * yt + a * yt[perm]).numpy()

@@ -1,0 +1,98 @@
+"""Buggy and correct answers to 02-preprocessing/fit_whitening (self-contained: see tests/variants/__init__.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .. import buggy, correct
+
+WHI = "02-preprocessing/fit_whitening"
+
+
+@buggy(WHI, "PCA keeps eigh's increasing order (smallest-variance direction first)", demo=True)
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / len(X))
+    W = U / np.sqrt(lam + eps)
+    if method == "zca":
+        W = W @ U.T
+    return mean, W
+
+
+@buggy(WHI, "covariance of the uncentred data, X^T X / N")
+def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
+    mean = X.mean(axis=0)
+    lam, U = np.linalg.eigh(X.T @ X / len(X))
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U / np.sqrt(lam + eps)
+    return mean, (W @ U.T if method == "zca" else W)
+
+
+@buggy(WHI, "np.cov (divides by N - 1): whitened covariance is (N-1)/N I")
+def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
+    mean = X.mean(axis=0)
+    lam, U = np.linalg.eigh(np.atleast_2d(np.cov(X, rowvar=False)))
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U / np.sqrt(lam + eps)
+    return mean, (W @ U.T if method == "zca" else W)
+
+
+@buggy(WHI, "ZCA without the square root: U diag(1/lambda) U^T = C^-1")
+def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / len(X))
+    lam, U = lam[::-1], U[:, ::-1]
+    if method == "zca":
+        return mean, (U / (lam + eps)) @ U.T
+    return mean, U / np.sqrt(lam + eps)
+
+
+@buggy(WHI, "eps added after the square root: 1 / (sqrt(lambda) + eps)")
+def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / len(X))
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U / (np.sqrt(lam) + eps)
+    return mean, (W @ U.T if method == "zca" else W)
+
+
+@buggy(WHI, "returns the transpose: rows (not columns) are the scaled eigenvectors")
+def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / len(X))
+    lam, U = lam[::-1], U[:, ::-1]
+    W = (U / np.sqrt(lam + eps)).T
+    return mean, (U @ W if method == "zca" else W)
+
+
+@correct(WHI, "SVD of the centred data, ZCA as V S^-1 V^T")
+def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
+    n = X.shape[0]
+    mean = X.mean(axis=0)
+    _, s, Vt = np.linalg.svd(X - mean, full_matrices=False)  # singular values in decreasing order
+    lam = s**2 / n
+    W = Vt.T * (1.0 / np.sqrt(lam + eps))
+    if method == "zca":
+        W = W @ Vt
+    return mean, W
+
+
+@correct(WHI, "torch.linalg.eigh with argsort, ZCA via scipy.linalg.sqrtm")
+def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
+    import scipy.linalg
+
+    t = torch.tensor(X, dtype=torch.float64)
+    mu = t.mean(0)
+    C = (t - mu).T @ (t - mu) / t.shape[0]
+    if method == "zca":
+        root = np.real(scipy.linalg.sqrtm(C.numpy() + eps * np.eye(C.shape[0])))
+        return mu.numpy(), np.linalg.inv(root)
+    lam, U = torch.linalg.eigh(C)
+    order = torch.argsort(lam, descending=True)
+    lam, U = lam[order], U[:, order]
+    return mu.numpy(), (U @ torch.diag(1.0 / torch.sqrt(lam + eps))).numpy()

@@ -1,0 +1,86 @@
+"""Buggy and correct answers to 02-preprocessing/normalize_images (self-contained: see tests/variants/__init__.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .. import buggy, correct
+
+NRM = "02-preprocessing/normalize_images"
+
+
+@buggy(NRM, "channel statistics over axes (0, 1, 2) as for (N, H, W, C) images", demo=True)
+def normalize_images(X_train, X, *, mode):
+    if mode == "mean_image":
+        return X - X_train.mean(axis=0)
+    mean = X_train.mean(axis=(0, 1, 2), keepdims=True)
+    if mode == "channel_mean":
+        return X - mean
+    return (X - mean) / X_train.std(axis=(0, 1, 2), keepdims=True)
+
+
+@buggy(NRM, "statistics computed on X instead of X_train")
+def normalize_images(X_train, X, *, mode):  # noqa: F811
+    if mode == "mean_image":
+        return X - X.mean(axis=0)
+    mean = X.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mean
+    return (X - mean) / X.std(axis=(0, 2, 3), keepdims=True)
+
+
+@buggy(NRM, "per-channel std as the mean of per-image stds")
+def normalize_images(X_train, X, *, mode):  # noqa: F811
+    if mode == "mean_image":
+        return X - X_train.mean(axis=0)
+    mean = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mean
+    std = X_train.std(axis=(2, 3), keepdims=True).mean(axis=0, keepdims=True)
+    return (X - mean) / std
+
+
+@buggy(NRM, "mean image replaced by one scalar mean over everything")
+def normalize_images(X_train, X, *, mode):  # noqa: F811
+    if mode == "mean_image":
+        return X - X_train.mean()
+    mean = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mean
+    return (X - mean) / X_train.std(axis=(0, 2, 3), keepdims=True)
+
+
+@buggy(NRM, "torch unbiased std (N - 1) for the ResNet convention")
+def normalize_images(X_train, X, *, mode):  # noqa: F811
+    Xt, Xx = torch.as_tensor(X_train), torch.as_tensor(X)
+    if mode == "mean_image":
+        return (Xx - Xt.mean(0)).numpy()
+    mean = Xt.mean(dim=(0, 2, 3), keepdim=True)
+    if mode == "channel_mean":
+        return (Xx - mean).numpy()
+    return ((Xx - mean) / Xt.std(dim=(0, 2, 3), keepdim=True)).numpy()
+
+
+@correct(NRM, "transpose to (C, N*H*W) and use per-row statistics")
+def normalize_images(X_train, X, *, mode):  # noqa: F811
+    C = X_train.shape[1]
+    if mode == "mean_image":
+        return X - X_train.sum(axis=0) / X_train.shape[0]
+    rows = np.transpose(X_train, (1, 0, 2, 3)).reshape(C, -1)   # (C, N*H*W)
+    mean = rows.mean(axis=1).reshape(1, C, 1, 1)
+    if mode == "channel_mean":
+        return X - mean
+    std = np.sqrt(((rows - rows.mean(axis=1, keepdims=True)) ** 2).mean(axis=1)).reshape(1, C, 1, 1)
+    return (X - mean) / std
+
+
+@correct(NRM, "torch.var_mean with correction=0, returns a tensor")
+def normalize_images(X_train, X, *, mode):  # noqa: F811
+    Xt, Xx = torch.as_tensor(X_train), torch.as_tensor(X)
+    if mode == "mean_image":
+        return Xx - Xt.mean(dim=0, keepdim=True)
+    var, mean = torch.var_mean(Xt, dim=(0, 2, 3), keepdim=True, correction=0)
+    if mode == "channel_mean":
+        return Xx - mean
+    return (Xx - mean) / var.sqrt()

@@ -1,0 +1,73 @@
+"""Buggy and correct answers to 02-preprocessing/pca_color_augment (self-contained: see tests/variants/__init__.py)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+from .. import buggy, correct
+
+COL = "02-preprocessing/pca_color_augment"
+
+
+@buggy(COL, "uses the rows of eigvecs (eigvecs @ ... transposed) as principal components", demo=True)
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):
+    alpha = rng.normal(0.0, sigma, size=(x.shape[0], 3))
+    offset = (alpha * eigvals) @ eigvecs                       # rows instead of columns
+    return x + offset[:, :, None, None]
+
+
+@buggy(COL, "scales by sqrt(lambda) instead of lambda")
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    alpha = rng.normal(0.0, sigma, size=(x.shape[0], 3))
+    offset = (alpha * np.sqrt(eigvals)) @ eigvecs.T
+    return x + offset[:, :, None, None]
+
+
+@buggy(COL, "treats sigma as the variance: alpha ~ N(0, sigma) drawn with std sqrt(sigma)")
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    alpha = rng.normal(0.0, np.sqrt(sigma), size=(x.shape[0], 3))
+    offset = (alpha * eigvals) @ eigvecs.T
+    return x + offset[:, :, None, None]
+
+
+@buggy(COL, "one scalar alpha shared by the three components")
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    alpha = rng.normal(0.0, sigma, size=(x.shape[0], 1))
+    offset = (alpha * eigvals) @ eigvecs.T
+    return x + offset[:, :, None, None]
+
+
+@buggy(COL, "new alpha for every pixel (noise instead of a colour shift)")
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    N, _, H, W = x.shape
+    alpha = rng.normal(0.0, sigma, size=(N, H, W, 3))
+    offset = (alpha * eigvals) @ eigvecs.T                     # (N, H, W, 3)
+    return x + offset.transpose(0, 3, 1, 2)
+
+
+@buggy(COL, "one alpha for the whole batch")
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    alpha = rng.normal(0.0, sigma, size=3)
+    offset = eigvecs @ (alpha * eigvals)
+    return x + offset[None, :, None, None]
+
+
+@correct(COL, "loop over images with an explicit sum over components, np.random")
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    out = np.array(x, dtype=float, copy=True)
+    for n in range(x.shape[0]):
+        a = np.random.normal(0.0, sigma, 3)
+        shift = sum(a[i] * eigvals[i] * eigvecs[:, i] for i in range(3))
+        out[n] += shift.reshape(3, 1, 1)
+    return out
+
+
+@correct(COL, "torch: randn * sigma, einsum, returns a tensor")
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    xt = torch.as_tensor(x)
+    alpha = torch.randn(xt.shape[0], 3, dtype=torch.float64) * sigma
+    offset = torch.einsum("ij,nj->ni", torch.as_tensor(eigvecs), alpha * torch.as_tensor(eigvals))
+    return xt + offset[:, :, None, None]

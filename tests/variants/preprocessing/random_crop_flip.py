@@ -1,0 +1,118 @@
+"""Buggy and correct answers to 02-preprocessing/random_crop_flip (self-contained: see tests/variants/__init__.py)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+from .. import buggy, correct
+
+CRP = "02-preprocessing/random_crop_flip"
+
+
+@buggy(CRP, "offset drawn with rng.integers(0, H + 2p - size): the last offset is never used", demo=True)
+def random_crop_flip(x, *, size, padding, p=0.5, rng):
+    N, C, H, W = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    out = np.empty((N, C, size, size))
+    for n in range(N):
+        i = rng.integers(0, max(H + 2 * padding - size, 1))
+        j = rng.integers(0, max(W + 2 * padding - size, 1))
+        crop = padded[n, :, i:i + size, j:j + size]
+        out[n] = crop[:, :, ::-1] if rng.random() < p else crop
+    return out
+
+
+@buggy(CRP, "one offset and one flip decision for the whole batch")
+def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    i = rng.integers(0, H + 2 * padding - size + 1)
+    j = rng.integers(0, W + 2 * padding - size + 1)
+    out = padded[:, :, i:i + size, j:j + size]
+    return out[..., ::-1].copy() if rng.random() < p else out.copy()
+
+
+@buggy(CRP, "flips upside down (axis of the height)")
+def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    out = np.empty((N, C, size, size))
+    for n in range(N):
+        i = rng.integers(0, H + 2 * padding - size + 1)
+        j = rng.integers(0, W + 2 * padding - size + 1)
+        crop = padded[n, :, i:i + size, j:j + size]
+        out[n] = crop[:, ::-1, :] if rng.random() < p else crop
+    return out
+
+
+@buggy(CRP, "flips with probability 1 - p (rng.random() > p)")
+def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    out = np.empty((N, C, size, size))
+    for n in range(N):
+        i = rng.integers(0, H + 2 * padding - size + 1)
+        j = rng.integers(0, W + 2 * padding - size + 1)
+        crop = padded[n, :, i:i + size, j:j + size]
+        out[n] = crop[:, :, ::-1] if rng.random() > p else crop
+    return out
+
+
+@buggy(CRP, "pads with edge replication instead of zeros")
+def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)), mode="edge")
+    out = np.empty((N, C, size, size))
+    for n in range(N):
+        i = rng.integers(0, H + 2 * padding - size + 1)
+        j = rng.integers(0, W + 2 * padding - size + 1)
+        crop = padded[n, :, i:i + size, j:j + size]
+        out[n] = crop[:, :, ::-1] if rng.random() < p else crop
+    return out
+
+
+@buggy(CRP, "the same offset is used for rows and columns (only diagonal shifts)")
+def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    out = np.empty((N, C, size, size))
+    for n in range(N):
+        i = rng.integers(0, min(H, W) + 2 * padding - size + 1)
+        crop = padded[n, :, i:i + size, i:i + size]
+        out[n] = crop[:, :, ::-1] if rng.random() < p else crop
+    return out
+
+
+@correct(CRP, "torch: F.pad, torch.randint, torch.flip, ignores rng")
+def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
+    t = torch.nn.functional.pad(torch.as_tensor(x), (padding, padding, padding, padding))
+    N, _, Hp, Wp = t.shape
+    tops = torch.randint(0, Hp - size + 1, (N,))
+    lefts = torch.randint(0, Wp - size + 1, (N,))
+    flip = torch.rand(N) < p
+    crops = []
+    for n in range(N):
+        c = t[n, :, tops[n]:tops[n] + size, lefts[n]:lefts[n] + size]
+        crops.append(torch.flip(c, dims=[2]) if flip[n] else c)
+    return torch.stack(crops).numpy()
+
+
+@correct(CRP, "vectorised fancy indexing into a zero canvas, Python's random module")
+def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
+    import random
+
+    N, C, H, W = x.shape
+    canvas = np.zeros((N, C, H + 2 * padding, W + 2 * padding), dtype=x.dtype)
+    canvas[:, :, padding:padding + H, padding:padding + W] = x
+    tops = np.array([random.randint(0, H + 2 * padding - size) for _ in range(N)])
+    lefts = np.array([random.randint(0, W + 2 * padding - size) for _ in range(N)])
+    rows = tops[:, None] + np.arange(size)                      # (N, size)
+    cols = lefts[:, None] + np.arange(size)                     # (N, size)
+    flip = np.array([random.random() < p for _ in range(N)])
+    cols = np.where(flip[:, None], cols[:, ::-1], cols)
+    n_idx = np.arange(N)[:, None, None, None]
+    c_idx = np.arange(C)[None, :, None, None]
+    return canvas[n_idx, c_idx, rows[:, None, :, None], cols[:, None, None, :]]

@@ -1,0 +1,1 @@
+"""Variants of 01-sgd, one module per exercise."""

@@ -1,0 +1,95 @@
+"""Buggy and correct answers to 01-sgd/minibatch_indices (self-contained: see tests/variants/__init__.py)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import torch
+
+from .. import buggy, correct
+
+MB = "01-sgd/minibatch_indices"
+
+
+@buggy(MB, "drops the last partial batch", demo=True)
+def minibatch_indices(n, batch_size, *, rng):
+    perm = rng.permutation(n)
+    return [perm[k * batch_size:(k + 1) * batch_size] for k in range(n // batch_size)]
+
+
+@buggy(MB, "no shuffle: batches of arange(n)")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    idx = np.arange(n)
+    return [idx[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+@buggy(MB, "samples with replacement (rng.integers)")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    idx = rng.integers(0, n, size=n)
+    return [idx[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+@buggy(MB, "empty last batch when batch_size divides n")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    perm = rng.permutation(n)
+    return [perm[k * batch_size:(k + 1) * batch_size] for k in range(n // batch_size + 1)]
+
+
+@buggy(MB, "overlapping slices: perm[i:i + batch_size + 1]")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    perm = rng.permutation(n)
+    return [perm[i:i + batch_size + 1] for i in range(0, n, batch_size)]
+
+
+@buggy(MB, "np.array_split into n // batch_size near-equal parts")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    perm = rng.permutation(n)
+    return np.array_split(perm, max(1, math.ceil(n / batch_size)))
+
+
+@buggy(MB, "shuffles the order of the batches, not the indices")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    batches = [np.arange(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+    order = rng.permutation(len(batches))
+    return [batches[j] for j in order]
+
+
+@buggy(MB, "a fixed seed inside: the same order every epoch")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    perm = np.random.default_rng(42).permutation(n)
+    return [perm[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+@buggy(MB, "float indices from a shuffled np.linspace")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    idx = np.linspace(0, n - 1, n)
+    rng.shuffle(idx)
+    return [idx[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+@correct(MB, "rng.permutation, slices in a list comprehension")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    perm = rng.permutation(n)
+    return [perm[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+@correct(MB, "argsort of uniform noise, np.split at multiples of batch_size")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    perm = np.argsort(rng.random(n))
+    return np.split(perm, np.arange(batch_size, n, batch_size))
+
+
+@correct(MB, "ignores rng: random.shuffle of a list, lists of ints, a generator")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    import random
+
+    idx = list(range(n))
+    random.shuffle(idx)
+    return (idx[i:i + batch_size] for i in range(0, n, batch_size))
+
+
+@correct(MB, "ignores rng: torch.randperm(n).split(batch_size)")
+def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
+    return list(torch.randperm(n).split(batch_size))

@@ -1,0 +1,91 @@
+"""Buggy and correct answers to 01-sgd/stochastic_gradient (self-contained: see tests/variants/__init__.py)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+from .. import buggy, correct
+
+SG = "01-sgd/stochastic_gradient"
+
+
+@buggy(SG, "rng.integers(0, n - 1): the last example is never drawn", demo=True)
+def stochastic_gradient(grad_fn, w, X, y, *, rng):
+    i = rng.integers(0, len(X) - 1)
+    return grad_fn(w, X[i:i + 1], y[i:i + 1])
+
+
+@buggy(SG, "always example 0")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    return grad_fn(w, X[:1], y[:1])
+
+
+@buggy(SG, "returns the full-batch gradient")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    return grad_fn(w, X, y)
+
+
+@buggy(SG, "slice of 2 examples X[i:i+2]")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    i = rng.integers(len(X))
+    return grad_fn(w, X[i:i + 2], y[i:i + 2])
+
+
+@buggy(SG, "reseeds a new generator inside: always the same example")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    i = np.random.default_rng(0).integers(len(X))
+    return grad_fn(w, X[i:i + 1], y[i:i + 1])
+
+
+@buggy(SG, "divides the one-example gradient by n")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    n = len(X)
+    i = rng.integers(n)
+    return grad_fn(w, X[i:i + 1], y[i:i + 1]) / n
+
+
+@buggy(SG, "round(rng.random() * (n - 1)): first and last examples half as likely")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    i = int(round(rng.random() * (len(X) - 1)))
+    return grad_fn(w, X[i:i + 1], y[i:i + 1])
+
+
+@correct(SG, "rng.integers(n)")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    i = rng.integers(X.shape[0])
+    return grad_fn(w, X[i:i + 1], y[i:i + 1])
+
+
+@correct(SG, "rng.choice with a fancy index")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    idx = rng.choice(len(y), size=1)
+    return grad_fn(w, X[idx], y[idx])
+
+
+@correct(SG, "ignores rng: np.random.randint")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    i = np.random.randint(len(X))
+    return grad_fn(w, X[i:i + 1], y[i:i + 1])
+
+
+@correct(SG, "ignores rng: random.randrange")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    import random
+
+    i = random.randrange(len(X))
+    return grad_fn(w, X[[i]], y[[i]])
+
+
+@correct(SG, "ignores rng: torch.randint, returns a copy")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    i = int(torch.randint(0, len(X), (1,)))
+    return np.array(grad_fn(w, X[i:i + 1], y[i:i + 1]))
+
+
+@correct(SG, "ignores rng: int(np.random.rand() * n)")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    i = int(np.random.rand() * len(X))
+    return grad_fn(w, X[i:i + 1], y[i:i + 1])
