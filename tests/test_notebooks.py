@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from grader import catalog
-from grader.checks import REGISTRY
+from grader.checks import REGISTRY, STATEMENT_PREFIX, statement
 from grader.config import Course
 from grader.nb import grade_cells, solution_cells
 from grader.release import release
@@ -59,6 +59,28 @@ def test_catalog_agrees_with_grade_cells(path):
         h = RUN_CALL.findall(hidden)
         assert v and all(call[0] == ex.id and call[2] for call in v), f"{ex.id}: visible part must call run('{ex.id}', ..., visible=True)"
         assert h and all(call[0] == ex.id and not call[2] for call in h), f"{ex.id}: hidden part must call run('{ex.id}', ...)"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS + RELEASED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_what_the_test_checks_is_the_checks_docstring(path):
+    """Is the markdown cell right before each grade cell the "What the test checks" text of its check,
+    exactly its class docstring (the one source of that text, so that the notebook cannot drift from
+    the code)?"""
+    assignment = path.parent.name
+    nb = nbformat.read(str(path), as_version=4)
+    for i, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        exercise_id = f"{assignment}/{meta['grade_id']}"
+        before = nb.cells[i - 1] if i else None
+        assert before is not None and before.cell_type == "markdown" and before.source.startswith(STATEMENT_PREFIX), \
+            f"{exercise_id}: the cell before its grade cell must be markdown starting {STATEMENT_PREFIX!r}"
+        want = statement(exercise_id)
+        assert before.source == want, (
+            f"{exercise_id}: the notebook's 'What the test checks' differs from its check's docstring. Edit the "
+            f"docstring of {type(REGISTRY[exercise_id]).__name__}, then make the cell of solutions/{assignment}/"
+            f"{assignment}.ipynb read exactly:\n{want}\n(and run `python -m grader release`)")
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.parent.name)
