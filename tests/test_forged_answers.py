@@ -30,12 +30,12 @@ import torch
 from grader import catalog
 from grader.checks import REGISTRY, CheckFailure, get, probe
 from grader.checks.base import bind_inputs
+from tests.datatree import Path, places, value_at
 from tests.variants import Variant, load_all
 
 VARIANTS: dict[str, list[Variant]] = load_all()
 IDS = sorted(REGISTRY)
 
-Path = tuple[Any, ...]
 _DROP = object()
 
 
@@ -67,22 +67,12 @@ def honest(exercise_id: str, description: str = "", *, visible: bool = False) ->
     return copy.deepcopy(_honest(exercise_id, visible, description))
 
 
-def _within(path: Path, value: Any) -> Iterator[Path]:
-    yield path
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _within((*path, key), inner)
-    elif isinstance(value, (list, tuple)):
-        for i, inner in enumerate(value):
-            yield from _within((*path, i), inner)
-
-
 def answer_paths(data: Any, limit: int = 45) -> list[Path]:
     """The paths of the answers in probe ``data``: every place inside a record's ``answer`` (each
     dict key and list item, recursively), spread over the data to about ``limit`` places, plus
     :func:`edge_paths`."""
     records = data["cases"]
-    every = [p for i, r in enumerate(records) for p in _within(("cases", i, "answer"), r["answer"])]
+    every = [p for i, r in enumerate(records) for p, _ in places(r["answer"], ("cases", i, "answer"))]
     every = [p for p in every if len(p) > 3]  # the answer itself is a dict, not a place to forge
     chosen = set(every[:: max(1, len(every) // limit)]) | set(edge_paths(data)) | set(every[-1:])
     return [p for p in every if p in chosen]
@@ -92,13 +82,13 @@ def edge_paths(data: Any) -> list[Path]:
     """The answers of the first and the last record, and in them the first and the last item of
     every list, three levels deep: these get every forgery, changed values included."""
     records = data["cases"]
-    return [p for i in sorted({0, len(records) - 1}) for p in _within(("cases", i, "answer"), records[i]["answer"])
+    return [p for i in sorted({0, len(records) - 1}) for p, _ in places(records[i]["answer"], ("cases", i, "answer"))
             if 3 < len(p) <= 6 and _at_the_edges(data, p)]
 
 
 def _at_the_edges(data: Any, path: Path) -> bool:
     """True when every list index in ``path`` below the record's answer is the first or the last."""
-    node = _get(data, path[:3])
+    node = value_at(data, path[:3])
     for key in path[3:]:
         if isinstance(node, (list, tuple)) and key not in (0, len(node) - 1):
             return False
@@ -106,16 +96,10 @@ def _at_the_edges(data: Any, path: Path) -> bool:
     return True
 
 
-def _get(data: Any, path: Path) -> Any:
-    for key in path:
-        data = data[key]
-    return data
-
-
 def _set(data: Any, path: Path, value: Any) -> Any | None:
     """A copy of ``data`` with ``path`` set to ``value`` (or dropped); None where that cannot be done."""
     forged = copy.deepcopy(data)
-    parent = _get(forged, path[:-1])
+    parent = value_at(forged, path[:-1])
     if isinstance(parent, tuple):
         return None  # a tuple's items are forged through the list or dict that holds it
     if value is _DROP:
@@ -198,7 +182,7 @@ def _another_honest_answer(exercise_id: str, data: Any, path: Path, what: str) -
     it once or five times; dropping the last recorded view keeps a copy of it."""
     if exercise_id != "02-preprocessing/tta_predict" or path[-1] != "views" or what not in ("truncated",):
         return False
-    views = _get(data, path)
+    views = value_at(data, path)
     return any(np.array_equal(views[-1], v) for v in views[:-1])
 
 
@@ -210,7 +194,7 @@ def forgeries(exercise_id: str, data: Any) -> Iterator[tuple[Path, str, Any]]:
         forged = _set(data, path, _DROP)
         if forged is not None:
             yield path, "dropped", forged
-        for what, value, value_only in forged_values(_get(data, path), every=path in edges):
+        for what, value, value_only in forged_values(value_at(data, path), every=path in edges):
             if value_only and free & {k for k in path if isinstance(k, str)}:
                 continue
             if _another_honest_answer(exercise_id, data, path, what):
@@ -295,7 +279,7 @@ def test_every_after_array_is_compared_with_its_input(exercise_id):
     last = len(data["cases"]) - 1
     paths = [p for p in answer_paths(data, limit=10**6) if str(p[-1]).endswith("_after") and p[1] in (0, last)]
     for path in paths:
-        value = _get(data, path)
+        value = value_at(data, path)
         if value is None:
             continue  # unit_symmetry_gap's b_after where no bias was passed: forged in the sweep as "an array for None"
         if isinstance(value, dict):  # a cache after the call: one array of it changed
@@ -338,8 +322,8 @@ def test_a_flag_claiming_unmodified_does_not_hide_a_modified_input(exercise_id):
         forged = copy.deepcopy(data)
         answer = forged["cases"][0]["answer"]
         answer.update(flags)
-        value = _get(answer, after)
-        _get(answer, after[:-1])[after[-1]] = ([_changed(value[0]), *value[1:]] if isinstance(value, list)
+        value = value_at(answer, after)
+        value_at(answer, after[:-1])[after[-1]] = ([_changed(value[0]), *value[1:]] if isinstance(value, list)
                                                else _changed(value))
         bind_inputs(get(exercise_id), forged, visible=False)
         with pytest.raises(CheckFailure, match="must not be modified"):
@@ -352,26 +336,15 @@ def test_unchanged_flags_are_not_read(exercise_id):
     compares the arrays after the call instead (and the probe sends no such flags)."""
     data = honest(exercise_id)
     answers = [r["answer"] for r in data["cases"]]
-    keys = {k for answer in answers for record in _records(answer) for k in record}
+    keys = {k for answer in answers for _, record in places(answer) if isinstance(record, dict) for k in record}
     assert not {k for k in keys if "unchanged" in k or "modified" in k}, f"{exercise_id}: the probe still sends a flag"
     for answer in answers:
-        for record in _records(answer):
+        for record in [r for _, r in places(answer) if isinstance(r, dict)]:
             for flag in ("inputs_unchanged", "unchanged", "x_unchanged", "unmodified"):
                 record[flag] = False
             record["modified"] = True
     bind_inputs(get(exercise_id), data, visible=False)
     assert get(exercise_id).judge(data) > 0
-
-
-def _records(data: Any) -> Iterator[dict[str, Any]]:
-    """Every dict in ``data``."""
-    if isinstance(data, dict):
-        yield data
-        for value in data.values():
-            yield from _records(value)
-    elif isinstance(data, (list, tuple)):
-        for value in data:
-            yield from _records(value)
 
 
 # ---------------------------------------------------------------------------------------
@@ -385,14 +358,14 @@ def _answer(i: int, *path: Any) -> Path:
 
 def _set_at(path: Path, value: Any) -> Callable[[Any], None]:
     def forge(data: Any) -> None:
-        target = _get(data, path[:-1])
+        target = value_at(data, path[:-1])
         target[path[-1]] = value(target[path[-1]]) if callable(value) else value
     return forge
 
 
 def _drop_at(path: Path) -> Callable[[Any], None]:
     def forge(data: Any) -> None:
-        del _get(data, path[:-1])[path[-1]]
+        del value_at(data, path[:-1])[path[-1]]
     return forge
 
 

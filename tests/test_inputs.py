@@ -19,6 +19,7 @@ import pytest
 from grader import catalog
 from grader.checks import REGISTRY, get, is_plain, probe
 from grader.checks.base import InputMismatch, _mismatch, bind_inputs
+from tests.datatree import Path, places, value_at
 from tests.variants import Variant, load_all
 
 VARIANTS: dict[str, list[Variant]] = load_all()
@@ -26,27 +27,16 @@ CHECKED = [ex.id for ex in catalog.exercises() if ex.id in REGISTRY]
 FIRST_CORRECT = {ex_id: next(v for v in VARIANTS[ex_id] if v.kind == "correct") for ex_id in CHECKED}
 CORRECT = [v for ex_id in CHECKED for v in VARIANTS[ex_id] if v.kind == "correct"]
 
-Path = tuple[Any, ...]
-
-
-def _leaves(expected: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
-    """(path, kind) of every place in ``expected`` a forger could change: leaves and lists."""
-    if isinstance(expected, dict):
-        for key, value in expected.items():
-            yield (*path, key), "key"
-            yield from _leaves(value, (*path, key))
-    elif isinstance(expected, (list, tuple)):
-        yield path, "list"
-        for i, value in enumerate(expected):
-            yield from _leaves(value, (*path, i))
-    else:
-        yield path, "leaf"
-
-
-def _get(data: Any, path: Path) -> Any:
-    for key in path:
-        data = data[key]
-    return data
+def _leaves(expected: Any) -> Iterator[tuple[Path, str]]:
+    """(path, kind) of every place in ``expected`` a forger could change: each dict entry ("key": it
+    can be dropped), each list ("list": an item dropped or added) and each leaf (changed)."""
+    for path, value in places(expected):
+        if path and isinstance(value_at(expected, path[:-1]), dict):
+            yield path, "key"
+        if isinstance(value, (list, tuple)):
+            yield path, "list"
+        elif not isinstance(value, dict):
+            yield path, "leaf"
 
 
 def _changed(value: Any) -> Any:
@@ -71,32 +61,32 @@ def _changed(value: Any) -> Any:
 
 def _forgeries(expected: Any, data: Any, limit: int = 60) -> Iterator[tuple[str, Any]]:
     """(what was changed, forged data) for up to ``limit`` places spread over ``expected``."""
-    places = list(_leaves(expected))
-    step = max(1, len(places) // limit)
-    for path, kind in places[::step]:
+    spots = list(_leaves(expected))
+    step = max(1, len(spots) // limit)
+    for path, kind in spots[::step]:
         forged = copy.deepcopy(data)
         *parent_path, last = path if path else (None,)
         if kind == "key":
-            del _get(forged, tuple(parent_path))[last]
+            del value_at(forged, tuple(parent_path))[last]
             yield f"dropped {path}", forged
         elif kind == "list":
-            items = _get(expected, path)
-            target = _get(forged, path)
+            items = value_at(expected, path)
+            target = value_at(forged, path)
             if isinstance(target, tuple):
                 continue  # a tuple's length is checked through the list that holds it
             if items:
                 target.pop()
                 yield f"dropped the last item of {path}", forged
                 forged = copy.deepcopy(data)
-                _get(forged, path).append(copy.deepcopy(_get(data, path)[0]))
+                value_at(forged, path).append(copy.deepcopy(value_at(data, path)[0]))
                 yield f"added an item to {path}", forged
         else:
             if not path:
                 yield "replaced the whole data", _changed(data)
                 continue
-            parent = _get(forged, tuple(parent_path))
+            parent = value_at(forged, tuple(parent_path))
             if isinstance(parent, tuple):
-                grand = _get(forged, tuple(parent_path[:-1])) if parent_path else None
+                grand = value_at(forged, tuple(parent_path[:-1])) if parent_path else None
                 items = list(parent)
                 items[last] = _changed(items[last])
                 if grand is None:
@@ -149,17 +139,6 @@ def test_forged_inputs_are_refused(exercise_id):
             bind_inputs(check, visible_data, visible=False)
 
 
-def _dicts(expected: Any, path: Path = ()) -> Iterator[Path]:
-    """The path of every dict in ``expected``."""
-    if isinstance(expected, dict):
-        yield path
-        for key, value in expected.items():
-            yield from _dicts(value, (*path, key))
-    elif isinstance(expected, (list, tuple)):
-        for i, value in enumerate(expected):
-            yield from _dicts(value, (*path, i))
-
-
 @pytest.mark.parametrize("exercise_id", CHECKED)
 def test_an_added_input_is_refused(exercise_id):
     """Is data with a key added to any dict of the inputs refused (a forged option the judge might
@@ -167,11 +146,11 @@ def test_an_added_input_is_refused(exercise_id):
     check = get(exercise_id)
     expected = check.inputs(visible=False)
     data = probe(exercise_id, FIRST_CORRECT[exercise_id].obj, visible=False)
-    places = list(_dicts(expected))
-    places += [("cases", i) for i in sorted({0, len(data["cases"]) - 1})]  # beside "inputs" and "answer"
-    for path in places[:: max(1, len(places) // 60)] + places[-1:]:
+    where = [path for path, value in places(expected) if isinstance(value, dict)]
+    where += [("cases", i) for i in sorted({0, len(data["cases"]) - 1})]  # beside "inputs" and "answer"
+    for path in where[:: max(1, len(where) // 60)] + where[-1:]:
         forged = copy.deepcopy(data)
-        _get(forged, path)["forged"] = 0.0
+        value_at(forged, path)["forged"] = 0.0
         with pytest.raises(InputMismatch):
             bind_inputs(check, forged, visible=False)
             pytest.fail(f"{exercise_id}: data with an input added at {path} was accepted")
