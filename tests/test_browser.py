@@ -51,10 +51,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 #: How long any one step may take, in ms: a kernel start, a Run All, a validation.
 STEP_MS = 180_000
 
-# TODO(issue 15, traceback part): set to True when failing test cells and Validate show no
-# frame of the grader's own code; the assertion it guards then runs.
-GRADER_FRAMES_HIDDEN = False
-
 GRADER_FRAME = re.compile(r'grader/checks|File "?[^\n"]*/grader/')
 
 
@@ -310,6 +306,7 @@ def _student_session(lab: Lab, page) -> None:
     _wait_kernel_idle(page)
     # text_content: an output out of view has no rendered text (content-visibility)
     assert "NotImplementedError" in error.text_content(), error.text_content()[:2000]
+    assert not GRADER_FRAME.search(error.text_content()), f"the test cell shows grader frames:\n{error.text_content()}"
 
     figures = page.locator(".jp-OutputArea-output img")
     assert figures.count() >= 1, "Run All drew no figure"
@@ -330,9 +327,10 @@ def _student_session(lab: Lab, page) -> None:
     for exercise, (source, error_text) in zip(EXERCISES, failed):
         assert f'"{ASSIGNMENT}/{exercise}"' in source, (exercise, source)
         assert "NotImplementedError" in error_text, (exercise, error_text[-1500:])
-    if GRADER_FRAMES_HIDDEN:  # TODO(issue 15, traceback part)
-        shown = [m.group(0) for m in GRADER_FRAME.finditer(result["text"])]
-        assert not shown, f"Validate shows the grader's own frames: {shown[:5]}"
+        assert f"Not done yet: {ASSIGNMENT}/{exercise}" in error_text, (exercise, error_text[-1500:])
+        assert len(error_text.strip().splitlines()) <= 8, f"not a short message:\n{error_text}"
+    shown = [m.group(0) for m in GRADER_FRAME.finditer(result["text"])]
+    assert not shown, f"Validate shows the grader's own frames: {shown[:5]}"
     page.locator(".jp-Dialog").get_by_role("button", name="Ok").click()
 
 
