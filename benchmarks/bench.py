@@ -122,7 +122,7 @@ def sandbox_cost(assignment: str, copies: int) -> None:
             print(f"{label:<28} {t:>8.1f} {t / n:>10.2f}", flush=True)
 
 
-def control_cost(assignment: str, sizes: tuple[int, ...] = (1, 4, 20), rounds: int = 1) -> None:
+def control_cost(assignment: str, sizes: tuple[int, ...] = (1, 4, 20), rounds: int = 2) -> None:
     """Section 5: batches graded with and without the positive control, one after the other."""
     print(f"\nthe positive control's cost: copies of the {assignment} demo solution, default jobs, "
           f"median of {rounds} rounds")
