@@ -8,9 +8,11 @@
    and this grader at 1 and at 2 jobs.
 4. The cost of the sandbox: the honest batch (the four demo submissions, K copies of each,
    default 5) graded with and without bubblewrap, at 2 jobs.
+5. The cost of the positive control (the instructor's solution graded before anyone is scored):
+   batches of 1, 4 and 20 copies of the demo solution graded with and without it, in turn.
 
     python benchmarks/bench.py [--copies 20] [--assignment 01-sgd] [--versus 40] [--sandbox 5]
-                               [--only versus|sandbox]
+                               [--only versus|sandbox|control]
 """
 
 from __future__ import annotations
@@ -120,6 +122,24 @@ def sandbox_cost(assignment: str, copies: int) -> None:
             print(f"{label:<28} {t:>8.1f} {t / n:>10.2f}", flush=True)
 
 
+def control_cost(assignment: str, sizes: tuple[int, ...] = (1, 4, 20), rounds: int = 2) -> None:
+    """Section 5: batches graded with and without the positive control, one after the other."""
+    print(f"\nthe positive control's cost: copies of the {assignment} demo solution, default jobs, "
+          f"median of {rounds} rounds")
+    print(f"{'batch':>6} {'with control (s)':>17} {'without (s)':>12} {'extra (s)':>10} {'extra':>7}")
+    for size in sizes:
+        times: dict[bool, list[float]] = {True: [], False: []}
+        for _ in range(rounds):
+            for control in (True, False):
+                with tempfile.TemporaryDirectory() as tmp:
+                    course, students = _course_with_copies(tmp, assignment, size)
+                    start = time.perf_counter()
+                    autograde(course, assignment, students=students, progress=False, control=control)
+                    times[control].append(time.perf_counter() - start)
+        on, off = (sorted(times[c])[len(times[c]) // 2] for c in (True, False))
+        print(f"{size:>6} {on:>17.1f} {off:>12.1f} {on - off:>10.1f} {(on - off) / off:>6.0%}", flush=True)
+
+
 def time_ours(assignment: str, copies: int, jobs: int, *, cores: list[int] | None = None) -> float:
     """Wall seconds of `python -m grader autograde ASSIGNMENT --jobs N` over every copy
     (``cores``: pinned to those CPUs with taskset, kernels and workers included)."""
@@ -164,7 +184,7 @@ def main() -> None:
                         help="copies graded by stock nbgrader and by this grader (0: skip that section)")
     parser.add_argument("--sandbox", type=int, default=5, metavar="K",
                         help="copies of each demo submission for the sandbox-cost section (0: skip)")
-    parser.add_argument("--only", choices=["versus", "sandbox"], default=None, help="run only that section")
+    parser.add_argument("--only", choices=["versus", "sandbox", "control"], default=None, help="run only that section")
     parser.add_argument("--stock-seconds", type=float, default=None,
                         help="with --only versus: a stock nbgrader time measured before, not rerun")
     args = parser.parse_args()
@@ -174,6 +194,9 @@ def main() -> None:
         return
     if args.only == "sandbox":
         sandbox_cost("01-sgd", args.sandbox)
+        return
+    if args.only == "control":
+        control_cost("01-sgd")
         return
     from course_utils import data
 
@@ -194,6 +217,7 @@ def main() -> None:
         print(f"{assignment:<28} {t:>8.1f} {t / args.copies:>10.2f}", flush=True)
     if args.sandbox:
         sandbox_cost("01-sgd", args.sandbox)
+    control_cost("01-sgd")
     if args.versus:
         versus("01-sgd", args.versus)
 

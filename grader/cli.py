@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -54,7 +55,8 @@ def _limits(args: argparse.Namespace):
     from .sandbox import Limits, parse_size
 
     return Limits(memory=parse_size(args.memory), wall=args.time_limit, cpu=args.cpu_limit,
-                  processes=args.max_processes, output=parse_size(args.max_output))
+                  processes=args.max_processes, output=parse_size(args.max_output),
+                  disk=parse_size(args.max_disk), notebook=parse_size(args.max_notebook))
 
 
 def cmd_autograde(args: argparse.Namespace) -> int:
@@ -114,14 +116,26 @@ def cmd_course(args: argparse.Namespace) -> int:
     return 0
 
 
+def _global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options every verb takes, before the verb or after it (``autograde 01-sgd --db URL``).
+
+    The main parser sets their defaults; each verb's parser leaves an option it was not given
+    unset, so that one given before the verb is kept."""
+    keep = {} if defaults else {"default": argparse.SUPPRESS}
+    parser.add_argument("--root", type=Path, help="course folder (default: found upwards from here, or $COURSE_ROOT)",
+                        **({"default": None} | keep))
+    parser.add_argument("--db", metavar="URL", **({"default": None} | keep),
+                        help="gradebook database URL (default: sqlite:///<root>/gradebook.db, or $COURSE_DB_URL)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars", **keep)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
-    parser.add_argument("--root", type=Path, default=None,
-                        help="course folder (default: found upwards from here, or $COURSE_ROOT)")
-    parser.add_argument("--db", default=None, metavar="URL",
-                        help="gradebook database URL (default: sqlite:///<root>/gradebook.db, or $COURSE_DB_URL)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
-    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    _global_options(parser, defaults=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, defaults=False)
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB",
+                                parser_class=functools.partial(argparse.ArgumentParser, parents=[common]))
 
     p = sub.add_parser("exercises", help="list every graded exercise with its points")
     p.set_defaults(func=cmd_exercises)
@@ -158,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="processes and threads at once (default: %(default)s)")
     limits.add_argument("--max-output", default=_size(api.output), metavar="SIZE",
                         help="output kept per cell; the rest is cut with a note (default: %(default)s)")
+    limits.add_argument("--max-disk", default=_size(api.disk), metavar="SIZE",
+                        help="bytes it may write in all (working folder, HOME, /tmp), the size of its "
+                             "scratch space; its files are held in memory and count toward --memory too "
+                             "(default: %(default)s)")
+    limits.add_argument("--max-notebook", default=_size(api.notebook), metavar="SIZE",
+                        help="largest submitted notebook file; a larger one is refused before it is read "
+                             "(default: %(default)s)")
     limits.add_argument("--no-sandbox", action="store_true",
                         help="run kernels without bubblewrap (only for trusted submissions: they can then "
                              "read your files and use the network)")
@@ -184,3 +205,15 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, LookupError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except RuntimeError as err:
+        # imported here: a student's `check` need not load the instructor's verbs
+        from .autograde import ControlFailed
+        from .release import ReleaseError
+
+        if isinstance(err, ReleaseError):
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        if isinstance(err, ControlFailed):
+            print(f"error: {err}", file=sys.stderr)
+            return 3
+        raise

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-__all__ = ["Course", "apply", "find_root", "DEFAULT_CELL_TIMEOUT"]
+__all__ = ["Course", "apply", "find_root", "sqlalchemy_url", "COURSE_ID", "DEFAULT_CELL_TIMEOUT"]
 
 #: Seconds one cell may run while autograding before it is interrupted.
 DEFAULT_CELL_TIMEOUT = 300
@@ -26,6 +26,24 @@ if _SCRIPTS not in os.environ.get("PATH", "").split(os.pathsep):
 
 SOURCE_DIR = "solutions"
 RELEASE_DIR = "notebooks"
+
+#: The course id in the gradebook. Every assignment row names its course, a foreign key into
+#: the ``course`` table. nbgrader's ``CourseDirectory.course_id`` defaults to '', a course that
+#: has no row: SQLite lets that through (it does not enforce foreign keys), PostgreSQL refuses
+#: it. nbgrader's own preprocessors open the gradebook with ``Gradebook(db_url)``, whose default
+#: course id is "default_course" and which creates that row; using the same id everywhere
+#: (apply() below, and every ``Gradebook(url, course.course_id)`` in grader/) keeps one course.
+COURSE_ID = "default_course"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """``url`` with the installed PostgreSQL driver named: a plain ``postgresql://`` (or
+    ``postgres://``) URL means psycopg2 to SQLAlchemy, which is not installed; the pinned
+    driver is psycopg 3, ``postgresql+psycopg://``. Other URLs are returned unchanged."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in ("postgresql", "postgres"):
+        return f"postgresql+psycopg://{rest}"
+    return url
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -50,6 +68,7 @@ class Course:
 
     ``db_url`` is the gradebook's SQLAlchemy URL; by default a SQLite file
     ``gradebook.db`` in the root. ``COURSE_DB_URL`` in the environment overrides it.
+    A plain ``postgresql://`` URL uses the pinned psycopg 3 driver (see :func:`sqlalchemy_url`).
     """
 
     root: Path
@@ -63,7 +82,12 @@ class Course:
 
     @property
     def gradebook_url(self) -> str:
-        return self.db_url or f"sqlite:///{self.root / 'gradebook.db'}"
+        return sqlalchemy_url(self.db_url) if self.db_url else f"sqlite:///{self.root / 'gradebook.db'}"
+
+    @property
+    def course_id(self) -> str:
+        """The course id to open the gradebook with: ``Gradebook(course.gradebook_url, course.course_id)``."""
+        return COURSE_ID
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
@@ -92,6 +116,16 @@ def apply(c: Config, *, root: Path | None = None) -> Config:
     """Fill ``c`` with the course's nbgrader settings (used by nbgrader_config.py too)."""
     if root is not None:
         c.CourseDirectory.root = str(root)
+    # a course that exists in the gradebook (see COURSE_ID), so that databases enforcing
+    # foreign keys (PostgreSQL) accept the assignments stock nbgrader and the grader write
+    c.CourseDirectory.course_id = COURSE_ID
+    # stock nbgrader commands follow COURSE_DB_URL too (`--db` on their command line still wins)
+    if os.environ.get("COURSE_DB_URL"):
+        c.CourseDirectory.db_url = sqlalchemy_url(os.environ["COURSE_DB_URL"])
+    # graders sharing one gradebook (PostgreSQL) may create the same student at once
+    from .gradebook import install
+
+    install()
     # One assignment per notebook: solutions/<id>/<id>.ipynb -> notebooks/<id>/<id>.ipynb
     c.CourseDirectory.source_directory = SOURCE_DIR
     c.CourseDirectory.release_directory = RELEASE_DIR

@@ -23,7 +23,7 @@ from . import catalog
 from .config import RELEASE_DIR, SOURCE_DIR, Course
 from .nb import fill_solution, read, solution_cells, strip_outputs
 
-__all__ = ["DEMO_STUDENTS", "build_demo", "expected_scores", "mistake_source"]
+__all__ = ["DEMO_STUDENTS", "build_demo", "expected_scores", "mistake_source", "solution_submission"]
 
 DEMO_STUDENTS = ("demo-solution", "demo-untouched", "demo-half", "demo-mistakes")
 
@@ -69,24 +69,37 @@ def _cells_of(nb: nbformat.NotebookNode, grade_id: str) -> list[nbformat.Noteboo
     return [c for c in solution_cells(nb) if c.metadata["nbgrader"]["grade_id"].startswith(f"{grade_id}_solution")]
 
 
-def build_demo(course: Course, assignment: str) -> dict[str, Path]:
-    """Write the four demo submissions of ``assignment``; returns their paths by student."""
+def _submission(course: Course, assignment: str, plan: dict[str, str]) -> nbformat.NotebookNode:
+    """The released notebook with each exercise holding what ``plan`` says, as a student hands it in."""
     solution = read(course.path(SOURCE_DIR, assignment, f"{assignment}.ipynb"))
     released = read(course.path(RELEASE_DIR, assignment, f"{assignment}.ipynb"))
     solved = {c.metadata["nbgrader"]["grade_id"]: fill_solution(c.source) for c in solution_cells(solution)}
+    nb = strip_outputs(copy.deepcopy(released))
+    for grade_id, what in plan.items():
+        cells = _cells_of(nb, grade_id)
+        if not cells:
+            raise LookupError(f"{assignment}: no solution cell with grade_id '{grade_id}_solution' "
+                              "(each exercise's solution cell must be named so)")
+        if what == "solution":
+            for cell in cells:
+                cell.source = solved[cell.metadata["nbgrader"]["grade_id"]]
+        elif what == "mistake":
+            cells[0].source = mistake_source(course, f"{assignment}/{grade_id}")
+    return nb
+
+
+def solution_submission(course: Course, assignment: str) -> nbformat.NotebookNode:
+    """The instructor's solution handed in as a submission: the released notebook with every
+    exercise's solution cells holding the solution code of ``solutions/`` (what ``demo-solution``
+    holds, and what the autograder's positive control grades)."""
+    return _submission(course, assignment, _plan(assignment)["demo-solution"])
+
+
+def build_demo(course: Course, assignment: str) -> dict[str, Path]:
+    """Write the four demo submissions of ``assignment``; returns their paths by student."""
     written = {}
     for student, plan in _plan(assignment).items():
-        nb = strip_outputs(copy.deepcopy(released))
-        for grade_id, what in plan.items():
-            cells = _cells_of(nb, grade_id)
-            if not cells:
-                raise LookupError(f"{assignment}: no solution cell with grade_id '{grade_id}_solution' "
-                                  "(each exercise's solution cell must be named so)")
-            if what == "solution":
-                for cell in cells:
-                    cell.source = solved[cell.metadata["nbgrader"]["grade_id"]]
-            elif what == "mistake":
-                cells[0].source = mistake_source(course, f"{assignment}/{grade_id}")
+        nb = _submission(course, assignment, plan)
         out = course.submitted / student / assignment / f"{assignment}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(out))

@@ -20,8 +20,12 @@ Ordered steps of one call:
    request and hands back plain data, which is judged here (:mod:`grader.evidence`). The test
    cell's outputs are written by the grader from those verdicts: a test that did not run, or
    whose evidence is missing or forged, fails;
-5. a watchdog kills the sandbox above the memory limit, and the notebook stops at the wall-time
-   limit; outputs above the per-cell limit are dropped with a note;
+5. a watchdog kills the sandbox above the memory limit (its processes and the files in its tmpfs),
+   and the notebook stops at the wall-time limit; outputs above the per-cell limit are dropped
+   with a note, a write past the scratch space's size fails (the note says it filled up), and a
+   single kernel message over ``Limits.message`` is refused by the grader's sockets before it is
+   read (ZeroMQ's ``MAXMSGSIZE``: the connection drops, the channel gets a new socket, the
+   message is lost, and a note says so);
 6. put the skipped cells back, unexecuted, so feedback shows the whole notebook; kill every
    process of the sandbox and remove its scratch folder.
 """
@@ -123,6 +127,8 @@ class Executed:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: whether the kernel ran in bubblewrap
     sandboxed: bool = False
+    #: the user id the kernel ran as, when the sandbox had one of its own (the grader runs as root)
+    sandbox_uid: int | None = None
 
 
 class _Worker:
@@ -166,26 +172,37 @@ class _Kernel:
         self.limits = limits
         self.sandboxed = sandboxed
         own_uid = sandboxed and sandbox.status().own_uid
-        self.scratch = sandbox.Scratch(uid=sandbox.new_uid() if own_uid else None)
+        self.scratch = sandbox.Scratch(uid=sandbox.new_uid() if own_uid else None, sandboxed=sandboxed)
         self.pid: int | None = None
+        self.context = None
         self.task = asyncio.ensure_future(self._start())
 
     async def _start(self):
+        import zmq
+        import zmq.asyncio
         from jupyter_client.kernelspec import KernelSpec
-        from jupyter_client.manager import AsyncKernelManager
 
         scratch = self.scratch
-        km = self.km = AsyncKernelManager(transport="ipc", ip=os.path.join(scratch.path, "kernel"),
-                                          connection_file=os.path.join(scratch.path, "kernel.json"))
+        # every socket of the grader's side (the manager's, every client's) is made from this
+        # context, which refuses a message over the limit before it is read
+        self.context = zmq.asyncio.Context()
+        self.context.setsockopt(zmq.MAXMSGSIZE, int(self.limits.max_message))
+        manager, client = _manager_classes()
+        km = self.km = manager(transport="ipc", ip=os.path.join(scratch.path, "kernel"),
+                               connection_file=os.path.join(scratch.path, "kernel.json"), context=self.context,
+                               client_factory=client)
         km._kernel_spec = KernelSpec(argv=sandbox.kernel_argv(scratch, self.limits, sandboxed=self.sandboxed),
                                      display_name="Python 3 (grader sandbox)", language="python",
                                      # a signal to bwrap would not reach the kernel inside the sandbox
                                      interrupt_mode="message", metadata={})
         km.write_connection_file()
-        if scratch.uid is not None:  # the kernel runs as the sandbox's own user, and must read it
-            os.chown(km.connection_file, scratch.uid, scratch.uid)
+        info = km.get_connection_info()
+        scratch.connection_file(info, km.connection_file)
         await km.start_kernel(cwd=scratch.path, env=scratch.env())
         self.pid = getattr(getattr(km, "provisioner", None), "pid", None)
+        if scratch.sandboxed:
+            ports = [info[f"{c}_port"] for c in ("shell", "iopub", "stdin", "hb", "control")]
+            await asyncio.to_thread(scratch.attach, self.pid, disk=self.limits.disk, ip=km.ip, ports=ports)
         kc = km.client()
         kc.start_channels()
         try:
@@ -209,9 +226,88 @@ class _Kernel:
             pass
         self.kill()
         self.scratch.remove()
+        if self.context is not None:
+            self.context.destroy(linger=0)
+            self.context = None
 
     def kill(self) -> None:
         sandbox.kill_tree(self.pid, uid=self.scratch.uid)
+
+
+def _manager_classes():
+    """jupyter_client's kernel manager and client, with every client made from the manager's
+    (capped) ZeroMQ context, and each client socket watched for a dropped connection: how a
+    refused message shows (``watched``, a list the caller sets on the manager, gets
+    ``(client, channel, socket, monitor)`` for each socket)."""
+    import zmq
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Type
+
+    class RenewableChannel(AsyncZMQSocketChannel):
+        """A channel whose socket may be replaced while a read waits: it looks at ``socket``
+        again every 0.2 s, so a read goes on with the new socket."""
+
+        async def get_msg(self, timeout=None):
+            from queue import Empty
+
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                sock = self.socket
+                left = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
+                if await sock.poll(int(left * 1000)) and sock is self.socket:
+                    _, smsg = self.session.feed_identities(await sock.recv_multipart())
+                    return self.session.deserialize(smsg)
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise Empty
+
+    class WatchedClient(AsyncKernelClient):
+        shell_channel_class = Type(RenewableChannel)
+        iopub_channel_class = Type(RenewableChannel)
+        stdin_channel_class = Type(RenewableChannel)
+        control_channel_class = Type(RenewableChannel)
+
+        def _create_connected_socket(self, channel, identity=None):
+            sock = super()._create_connected_socket(channel, identity)
+            watched = getattr(self.parent, "watched", None)
+            if watched is not None and channel != "hb":
+                watched.append((self, channel, sock, sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)))
+            return sock
+
+    class CappedManager(AsyncKernelManager):
+        def client(self, **kwargs):
+            kwargs.setdefault("context", self.context)
+            return super().client(**kwargs)
+
+    return CappedManager, WatchedClient
+
+
+async def _renew_when_dropped(watched: list, entry: tuple, dropped: list[int], retired: list) -> None:
+    """Count each connection a channel's socket drops, and give the channel a new socket at once.
+
+    A message over ``MAXMSGSIZE`` is a protocol error to ZeroMQ: the connection is closed and
+    never re-established, so the channel would stay deaf. Connecting the same socket again is
+    not safe (a multipart message it was reading is cut off; libzmq aborts on the next one), so
+    the channel gets a fresh socket, which a waiting read picks up within 0.2 s; the old one is
+    kept, unread, until the cells are done. The refused message is lost, and on iopub what the
+    kernel sent until the new socket connected.
+    """
+    import zmq
+    from zmq.utils.monitor import parse_monitor_message
+
+    client, channel, sock, monitor = entry
+    while True:  # the channel's reads look at its socket every 0.2 s (RenewableChannel)
+        event = parse_monitor_message(await monitor.recv_multipart())
+        if not event["event"] & zmq.EVENT_DISCONNECTED:
+            continue
+        dropped[0] += 1
+        retired.append(entry)
+        connect = getattr(client, f"connect_{channel}")
+        fresh = connect() if channel == "iopub" else connect(identity=client.session.bsession)
+        getattr(client, f"{channel}_channel").socket = fresh
+        entry = next(e for e in reversed(watched) if e[2] is fresh)
+        client, channel, sock, monitor = entry
 
 
 def _strip_hidden(nb: NotebookNode) -> str:
@@ -273,55 +369,23 @@ def _stdout_text(outputs: list, limit: int = 10_000) -> str:
     return text if len(text) <= limit else text[:limit] + "\n[...]\n"
 
 
-def _read_evidence(path: str) -> bytes | None:
-    """The evidence file the kernel wrote at ``path`` (None if there is none), then removed.
-
-    The kernel owns the folder, so the file is opened without following a symlink and must be
-    a regular file of bounded size: a link to a host file is never read.
-    """
-    import stat
-
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        fd = None
-    try:
-        if fd is None:
-            return None
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > evidence.MAX_BYTES:
-            return None
-        with os.fdopen(fd, "rb") as f:
-            fd = None
-            return f.read(evidence.MAX_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        if fd is not None:
-            os.close(fd)
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-
-
 class _Stopped(Exception):
     """The sandbox was killed (memory limit, or the kernel died)."""
 
 
-async def _run_test_cell(client, cell: NotebookNode, index: int, calls: list[ProbeCall], scratch: str,
-                         count: int) -> None:
+async def _run_test_cell(client, cell: NotebookNode, index: int, calls: list[ProbeCall],
+                         scratch: sandbox.Scratch, count: int) -> None:
     """Probe each run(...) in the kernel, judge here, and write the cell's outputs."""
     outputs: list[NotebookNode] = []
     for call in calls:
-        path = os.path.join(scratch, f".evidence-{os.urandom(12).hex()}.npz")
+        name = f".evidence-{os.urandom(12).hex()}.npz"
         probe_cell = nbformat.v4.new_code_cell(evidence.request(call.exercise, call.obj, visible=call.visible,
-                                                                path=path))
+                                                                path=os.path.join(scratch.home, name)))
         try:
             await client.async_execute_cell(probe_cell, index, execution_count=count, store_history=False)
         finally:
             text = _stdout_text(probe_cell.outputs)
-            blob = _read_evidence(path)
+            blob = scratch.take(name, evidence.MAX_BYTES)
         if text:
             outputs.append(nbformat.v4.new_output("stream", name="stdout", text=text))
         timed_out = any(o.get("ename") == "CellTimeoutError" for o in probe_cell.outputs)
@@ -339,7 +403,8 @@ async def _run_test_cell(client, cell: NotebookNode, index: int, calls: list[Pro
 
 
 async def _execute(nb: NotebookNode, *, tests: dict[str, str], timeout: int, skip: bool, prestart: bool,
-                   limits: Limits, sandboxed: bool, worker: _Worker) -> tuple[NotebookNode, float, int, list[str]]:
+                   limits: Limits, sandboxed: bool,
+                   worker: _Worker) -> tuple[NotebookNode, float, int, list[str], int | None]:
     asked = time.perf_counter()
     key = (limits, sandboxed)
     kernel = worker.next.pop(key, None) or _Kernel(limits, sandboxed)
@@ -375,10 +440,16 @@ async def _execute(nb: NotebookNode, *, tests: dict[str, str], timeout: int, ski
         client.output_limit = limits.output
         client._used, client.cut = {}, set()
         stopped: list[str] = []
+        full: list[str] = []
+        # the client's sockets, watched for a dropped connection while the cells run
+        km.watched, refused, retired = [], [0], []
 
         deadline = time.monotonic() + limits.wall
+        scratch = kernel.scratch
+        walked = time.monotonic()
 
         async def watchdog():
+            nonlocal walked
             while True:
                 await asyncio.sleep(0.2)
                 if time.monotonic() > deadline:
@@ -389,34 +460,69 @@ async def _execute(nb: NotebookNode, *, tests: dict[str, str], timeout: int, ski
                 if kernel.pid is None:
                     continue
                 pids = sandbox.processes_under(kernel.pid)
-                if kernel.scratch.uid is not None:
-                    pids += sandbox.processes_of_uid(kernel.scratch.uid)
-                used = sandbox.resident_bytes(pids)
+                if scratch.uid is not None:
+                    pids += sandbox.processes_of_uid(scratch.uid)
+                # a sandbox's files live in its tmpfs, in memory: they count too
+                files = scratch.used() if scratch.sandboxed else 0
+                used = sandbox.resident_bytes(pids) + files
                 if used > limits.memory:
-                    stopped.append(f"stopped: the kernel used {used / 2**30:.2f} GiB of memory, above the "
+                    held = f" ({files / 2**30:.2f} GiB of it files in its scratch space)" if files > 2**26 else ""
+                    stopped.append(f"stopped: the kernel used {used / 2**30:.2f} GiB of memory{held}, above the "
                                    f"limit of {limits.memory / 2**30:.2f} GiB")
                     kernel.kill()
                     return
+                if scratch.sandboxed:
+                    if not full and scratch.full(limits.disk):
+                        full.append(f"its scratch space filled up ({sandbox.format_size(limits.disk)}, --max-disk): "
+                                    "writes past it failed")
+                elif time.monotonic() - walked >= 1.0:  # no tmpfs: the folder's size, once a second
+                    size = await asyncio.to_thread(scratch.used)
+                    walked = time.monotonic()
+                    if size > limits.disk:
+                        stopped.append(f"stopped: the notebook wrote more than its limit of "
+                                       f"{sandbox.format_size(limits.disk)} to its scratch folder (--max-disk)")
+                        kernel.kill()
+                        return
 
         async def run_all():
-            from nbclient.exceptions import DeadKernelError
+            from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
             async with client.async_setup_kernel(cleanup_kc=True):
-                for index, cell in enumerate(kept):
-                    if cell.cell_type != "code":
-                        continue
-                    count = client.code_cells_executed + 1
-                    try:
-                        if index in test_cells:
-                            await _run_test_cell(client, cell, index, test_cells[index], kernel.scratch.path, count)
-                        else:
-                            await client.async_execute_cell(cell, index, execution_count=count)
-                    except DeadKernelError:
-                        why = stopped[0] if stopped else "the kernel died (it crashed, exited or was killed)"
-                        if not stopped:
-                            stopped.append(f"stopped: {why}")
-                        cell.outputs.append(_failed("KernelDied", f"{why}; the cells after this one did not run"))
-                        return
+                watchers = [asyncio.ensure_future(_renew_when_dropped(km.watched, entry, refused, retired))
+                            for entry in list(km.watched)]
+                try:
+                    for index, cell in enumerate(kept):
+                        if cell.cell_type != "code":
+                            continue
+                        count = client.code_cells_executed + 1
+                        try:
+                            if index in test_cells:
+                                await _run_test_cell(client, cell, index, test_cells[index], scratch, count)
+                            else:
+                                await client.async_execute_cell(cell, index, execution_count=count)
+                        except DeadKernelError:
+                            why = stopped[0] if stopped else "the kernel died (it crashed, exited or was killed)"
+                            if not stopped:
+                                stopped.append(f"stopped: {why}")
+                            cell.outputs.append(_failed("KernelDied", f"{why}; the cells after this one did not run"))
+                            return
+                        except CellTimeoutError:
+                            # the reply came, but not the end of the cell's output (raise_on_iopub_timeout):
+                            # lost with a refused message, say; the next cell runs
+                            cell.outputs.append(_failed("KernelOutputLost", "the end of this cell's output did "
+                                                        "not arrive"))
+                finally:  # before the client's sockets close: closing them drops no connection
+                    for task in watchers:
+                        task.cancel()
+                    await asyncio.gather(*watchers, return_exceptions=True)
+                    for _, _, sock, mon in km.watched:
+                        try:
+                            sock.disable_monitor()
+                        except Exception:
+                            pass
+                        mon.close(linger=0)
+                    for _, _, sock, _ in retired:
+                        sock.close(linger=0)
 
         guard = asyncio.ensure_future(watchdog())
         try:  # the watchdog kills the kernel at the deadline; this only guards against a hung client
@@ -426,11 +532,14 @@ async def _execute(nb: NotebookNode, *, tests: dict[str, str], timeout: int, ski
         finally:
             guard.cancel()
             await asyncio.gather(guard, return_exceptions=True)
-        notes += stopped
+        notes += stopped + full
+        if refused[0] and not stopped:  # a kernel that died drops its connections too
+            notes.append(f"a message from the kernel larger than {sandbox.format_size(limits.max_message)} was "
+                         "refused (what it carried is lost)")
         if client.cut:
             notes.append(f"outputs cut to {limits.output:,} bytes in {len(client.cut)} cell(s)")
         nb.metadata = client.nb.metadata
-        return nb, waited, len(nb.cells) - len(kept), notes
+        return nb, waited, len(nb.cells) - len(kept), notes, scratch.uid
     finally:
         await kernel.stop()
 
@@ -454,11 +563,11 @@ def execute(notebook: str, *, tests: dict[str, str] | None = None, timeout: int,
     try:
         nb = nbformat.reads(notebook, as_version=4)
         worker = _worker()
-        nb, waited, skipped, notes = worker.run(_execute(nb, tests=tests or {}, timeout=timeout, skip=skip,
-                                                         prestart=prestart, limits=limits, sandboxed=sandboxed,
-                                                         worker=worker))
+        nb, waited, skipped, notes, uid = worker.run(_execute(nb, tests=tests or {}, timeout=timeout, skip=skip,
+                                                              prestart=prestart, limits=limits, sandboxed=sandboxed,
+                                                              worker=worker))
         return Executed(nbformat.writes(nb), time.perf_counter() - start, waited, skipped, host=host,
-                        notes=tuple(notes), sandboxed=sandboxed)
+                        notes=tuple(notes), sandboxed=sandboxed, sandbox_uid=uid)
     except Exception as err:  # one submission's fault never stops the batch
         return Executed("", time.perf_counter() - start, 0.0, error=f"{type(err).__name__}: {err}"[:2000],
                         host=host, sandboxed=sandboxed)

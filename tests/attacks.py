@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ class Case:
     build: Callable[[NotebookNode, Context], NotebookNode | None] | None = None
     score: float | None = 0.0  # None: not graded
     reason: tuple[str, ...] = field(default_factory=tuple)
+    #: called with the submission's folder once the notebook is written (extra files, links)
+    extra: Callable[[Path, Context], None] | None = None
 
 
 # --- helpers over the notebook -------------------------------------------------------------
@@ -417,6 +420,35 @@ def _slow(nb, ctx):
     return nb
 
 
+DISK_WRITER = """
+# fill the scratch space: 64 MiB files until the disk says no (at most 4 GiB)
+written, error = 0, "none"
+try:
+    for i in range(64):
+        with open(f"fill-{{i}}.bin", "wb") as f:
+            for _ in range(64):
+                f.write(b"x" * 2**20)
+                written += 2**20
+except OSError as err:
+    error = f"{{type(err).__name__}} errno {{err.errno}}"
+print(f"DISK: wrote {{written // 2**20}} MiB, then {{error}}")
+"""
+
+HUGE_MESSAGE = """
+# one display message of 40 MB, more than the grader takes in one message
+from IPython.display import display
+display({{"text/plain": "x" * 40_000_000}}, raw=True)
+import time
+time.sleep(1)
+print("after the huge message")
+"""
+
+
+def _extra_link(folder: Path, ctx: Context) -> None:
+    """Beside an honest notebook: a file that is a link to the instructor's solution."""
+    (folder / "notes.txt").symlink_to(ctx.root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+
+
 def _write_malformed(root: Path, student: str) -> None:
     folder = root / "submitted" / student / ASSIGNMENT
     folder.mkdir(parents=True, exist_ok=True)
@@ -438,6 +470,61 @@ def _write_not_a_notebook(root: Path, student: str) -> None:
     folder = root / "submitted" / student / ASSIGNMENT
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps({"cells": "not a list", "nbformat": 4}))
+
+
+def _solution_file(root: Path) -> Path:
+    return root / "submitted" / "demo-solution" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+
+
+def _link_notebook(root: Path, student: str, target: Path | str) -> None:
+    folder = root / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{ASSIGNMENT}.ipynb").symlink_to(target)
+
+
+def _write_link_to_solution(root: Path, student: str) -> None:
+    """The notebook is a link to the instructor's solution."""
+    _link_notebook(root, student, root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+
+
+def _write_link_to_student(root: Path, student: str) -> None:
+    """The notebook is a (relative) link to another student's notebook."""
+    _link_notebook(root, student, Path("..", "..", "demo-solution", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"))
+
+
+def _write_link_outside(root: Path, student: str) -> None:
+    """The notebook is a link to a full-marks notebook outside the course folder."""
+    outside = root.parent / "outside-the-course" / f"{ASSIGNMENT}.ipynb"
+    outside.parent.mkdir(parents=True, exist_ok=True)
+    outside.write_bytes(_solution_file(root).read_bytes())
+    _link_notebook(root, student, outside)
+
+
+def _write_linked_folder(root: Path, student: str) -> None:
+    """The student's folder is a link to another student's folder."""
+    (root / "submitted" / student).symlink_to("demo-solution")
+
+
+def _write_linked_assignment_folder(root: Path, student: str) -> None:
+    """The assignment folder is a link to another student's."""
+    (root / "submitted" / student).mkdir(parents=True, exist_ok=True)
+    (root / "submitted" / student / ASSIGNMENT).symlink_to(Path("..", "demo-solution", ASSIGNMENT))
+
+
+def _write_fifo(root: Path, student: str) -> None:
+    """A named pipe where the notebook should be (a reader that opens it waits for ever)."""
+    folder = root / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(folder / f"{ASSIGNMENT}.ipynb")
+
+
+def _write_oversize(root: Path, student: str) -> None:
+    """The full solution with a 51 MiB markdown cell: over the default limit of 50 MiB."""
+    nb = nbformat.read(str(_solution_file(root)), as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("y" * (51 * 2**20)))
+    folder = root / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(folder / f"{ASSIGNMENT}.ipynb"))
 
 
 FIRST_TWO = EXERCISES[0][1] + EXERCISES[1][1]
@@ -513,10 +600,35 @@ CASES: list[Case] = [
     Case("missing-notebook", "file", "", "an empty submission folder", None, None, ("missing 01-sgd.ipynb",)),
     Case("wrong-file-name", "file", "", "the notebook saved as '01-sgd (1).ipynb'", None, None,
          ("must keep the name",)),
+    # links and huge inputs
+    Case("link-to-solution", "file", "", "the notebook is a symbolic link to solutions/01-sgd/01-sgd.ipynb",
+         None, None, ("symbolic link",)),
+    Case("link-to-student", "file", "", "the notebook is a symbolic link to another student's notebook",
+         None, None, ("symbolic link",)),
+    Case("link-outside", "file", "", "the notebook is a symbolic link to a full-marks file outside the course",
+         None, None, ("symbolic link",)),
+    Case("linked-folder", "file", "", "submitted/<student> is a symbolic link to another student's folder",
+         None, None, ("submitted/linked-folder is a symbolic link",)),
+    Case("linked-assignment-folder", "file", "", "submitted/<student>/01-sgd is a symbolic link to another "
+         "student's", None, None, ("submitted/linked-assignment-folder/01-sgd is a symbolic link",)),
+    Case("fifo-notebook", "file", "", "a named pipe in place of the notebook", None, None, ("named pipe",)),
+    Case("oversize-notebook", "file", "", "a 51 MiB notebook file (the limit is 50 MiB)", None, None,
+         ("over the limit",)),
+    Case("extra-link", "isolation", "solution", "an honest notebook, and notes.txt: a symbolic link to the "
+         "instructor's solution (nbgrader would copy it into autograded/)", None, FULL, ("notes.txt was not copied",),
+         extra=_extra_link),
+    Case("disk-writer", "fault", "solution", "writes 64 MiB files after the first test until the disk is "
+         "full (4 GiB at most)", _after(0, DISK_WRITER), FIRST, ("scratch space filled up",)),
+    Case("huge-message", "fault", "solution", "one 40 MB display message after the first test",
+         _after(0, HUGE_MESSAGE), FULL, ("message from the kernel",)),
 ]
 
 _FILE_WRITERS = {"malformed-json": _write_malformed, "not-a-notebook": _write_not_a_notebook,
-                 "missing-notebook": _write_missing, "wrong-file-name": _write_renamed}
+                 "missing-notebook": _write_missing, "wrong-file-name": _write_renamed,
+                 "link-to-solution": _write_link_to_solution, "link-to-student": _write_link_to_student,
+                 "link-outside": _write_link_outside, "linked-folder": _write_linked_folder,
+                 "linked-assignment-folder": _write_linked_assignment_folder, "fifo-notebook": _write_fifo,
+                 "oversize-notebook": _write_oversize}
 
 
 def _replace_solutions(nb: NotebookNode, source: str) -> NotebookNode:
@@ -539,3 +651,5 @@ def build(case: Case, ctx: Context) -> None:
     out = ctx.root / "submitted" / case.name / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(out))
+    if case.extra is not None:
+        case.extra(out.parent, ctx)

@@ -36,7 +36,8 @@ from .conftest import copy_course
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("attacks")]
 
 #: small limits, so that the faults reach them in seconds
-LIMITS = Limits(memory=GiB, wall=100.0, cpu=300, processes=128, output=200_000)
+LIMITS = Limits(memory=GiB, wall=100.0, cpu=300, processes=128, output=200_000, disk=128 * 2**20,
+                message=32 * 2**20)
 CELL_TIMEOUT = 30
 BY_NAME = {c.name: c for c in CASES}
 
@@ -87,8 +88,10 @@ def _snapshot(root: Path) -> dict[str, str]:
     return out
 
 
-def _leftover_processes(ctx: Context) -> list[str]:
-    """Processes on this machine that a sandbox started: marked by the token, or run by a sandbox uid."""
+def _leftover_processes(ctx: Context, uids: set[int]) -> list[str]:
+    """Processes this batch's sandboxes started that are still alive: marked by the batch's token,
+    or run by one of the user ids its own sandboxes had (``Outcome.sandbox_uid``). Sandboxes of
+    another batch grading at the same time (another xdist worker) have other ids and tokens."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -98,9 +101,13 @@ def _leftover_processes(ctx: Context) -> list[str]:
             uid = os.stat(f"/proc/{entry}").st_uid
         except OSError:
             continue
-        if str(ctx.token_seconds) in cmd or uid >= 0x10000000:
+        if str(ctx.token_seconds) in cmd or uid in uids:
             found.append(f"pid {entry} uid {uid}: {cmd[:120]}")
     return found
+
+
+def _batch_uids(outcomes) -> set[int]:
+    return {o.sandbox_uid for o in outcomes.values() if o.sandbox_uid is not None}
 
 
 _BATCH: dict = {}
@@ -129,7 +136,8 @@ def batch(tmp_path_factory):
         time.sleep(1)
         listener.close()
         _BATCH.update(course=course, ctx=ctx, outcomes=outcomes, before=before, after=_snapshot(root),
-                      listener=listener, seconds=seconds, processes=_leftover_processes(ctx))
+                      listener=listener, seconds=seconds, uids=_batch_uids(outcomes),
+                      processes=_leftover_processes(ctx, _batch_uids(outcomes)))
         print(f"\ncorpus batch: {len(outcomes)} submissions in {seconds:.1f} s\n" + score_table(list(outcomes.values())))
     return _BATCH
 
@@ -192,8 +200,38 @@ def test_no_file_outside_the_sandboxes_changes(batch):
 
 def test_no_process_survives_grading(batch):
     """Is every process a submission started (detached children, daemons, fork floods) gone?"""
+    if sandbox.status().own_uid:  # as root each kernel had a user id of its own, reported in its outcome
+        graded = [o for o in batch["outcomes"].values() if o.graded]
+        assert graded and all(o.sandbox_uid is not None for o in graded), graded
+        assert len(batch["uids"]) == len(graded)
     assert batch["processes"] == [], batch["processes"]
-    assert _leftover_processes(batch["ctx"]) == []
+    assert _leftover_processes(batch["ctx"], batch["uids"]) == []
+
+
+def test_the_leftover_check_finds_its_own_batch_and_only_it(batch):
+    """Would a process left with one of this batch's sandbox user ids be found, and one with
+    another batch's (another xdist worker grading at the same time) be left alone?"""
+    import subprocess
+    import sys
+
+    if not sandbox.status().own_uid:
+        pytest.skip("sandbox user ids exist only when grading as root")
+    ours = min(batch["uids"])
+    other = next(u for u in range(0x10000000 + 12345, 0x11000000, 7919) if u not in batch["uids"])
+    sleep = "import os, sys, time; os.setgid(int(sys.argv[1])); os.setuid(int(sys.argv[1])); time.sleep(120)"
+    planted = [subprocess.Popen([sys.executable, "-c", sleep, str(uid)]) for uid in (ours, other)]
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not all(os.stat(f"/proc/{p.pid}").st_uid in (ours, other)
+                                                      for p in planted):
+            time.sleep(0.05)
+        found = _leftover_processes(batch["ctx"], batch["uids"])
+        assert any(f"pid {planted[0].pid} uid {ours}:" in line for line in found), found
+        assert not any(f"pid {planted[1].pid} " in line for line in found), found
+    finally:
+        for p in planted:
+            p.kill()
+            p.wait()
 
 
 def test_no_byte_leaves_over_the_network(batch):
@@ -217,6 +255,37 @@ def test_feedback_worthy_messages_for_faults(batch):
     assert "StdinNotImplementedError" in _outputs(batch, "input-call")
     assert "output cut by the grader" in _outputs(batch, "huge-output")
     assert "CheckDidNotRun" in _outputs(batch, "os-exit") or "KernelDied" in _outputs(batch, "os-exit")
+
+
+def test_links_are_never_followed(batch):
+    """Was no linked notebook or folder graded, and did nothing a link points to (the solution)
+    reach the autograded folder, from where feedback is published?"""
+    course = batch["course"]
+    for name in ("link-to-solution", "link-to-student", "link-outside", "linked-folder",
+                 "linked-assignment-folder", "fifo-notebook", "oversize-notebook"):
+        assert not (course.autograded / name).exists(), f"{name} reached autograded/"
+    extra = course.autograded / "extra-link" / ASSIGNMENT
+    assert (extra / f"{ASSIGNMENT}.ipynb").is_file()
+    assert not (extra / "notes.txt").exists(), "the link's target was copied into autograded/"
+    for path in extra.rglob("*"):
+        if path.is_file():
+            assert b"BEGIN SOLUTION" not in path.read_bytes(), path
+
+
+def test_the_disk_cap_holds_and_costs_the_writer_only(batch):
+    """Did the writer stop at the scratch space's cap (no space left) rather than write 4 GiB?"""
+    text = _outputs(batch, "disk-writer")
+    line = next((ln for ln in text.splitlines() if ln.startswith("DISK: wrote")), text[-2000:])
+    written = int(line.split()[2])
+    assert "errno 28" in line, line  # ENOSPC: the tmpfs is full
+    assert written <= LIMITS.disk // 2**20, line
+
+
+def test_a_huge_kernel_message_is_refused_and_the_notebook_goes_on(batch):
+    """Was the 40 MB message refused at the socket (not kept, not cut), and did the cells after it run?"""
+    text = _outputs(batch, "huge-message")
+    assert "x" * 1000 not in text
+    assert "after the huge message" in text, text[-2000:]
 
 
 def test_rerun_resumes_and_regrading_is_idempotent(batch):
@@ -259,3 +328,21 @@ def test_without_bubblewrap_grading_runs_and_says_once_what_is_lost(tmp_path):
     for student, score in expected_scores(ASSIGNMENT).items():
         row = next(line for line in done.stdout.splitlines() if line.startswith(student + " "))
         assert row.rstrip().endswith(f"{score:g}/{FULL}"), row
+
+
+def test_without_a_sandbox_the_disk_cap_stops_the_writer():
+    """With no tmpfs to fill, is a notebook writing past --max-disk into its scratch folder stopped, with a reason?"""
+    from grader.execute import execute
+
+    writer = ("w = 0\nfor i in range(64):\n    with open(f'fill-{i}.bin', 'wb') as f:\n"
+              "        for _ in range(16):\n            f.write(b'x' * 2**20)\n            w += 1\n"
+              "    print(w, flush=True)\n")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(writer), nbformat.v4.new_code_cell("print('after')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    done = execute(nbformat.writes(nb), timeout=60, prestart=False, sandboxed=False,
+                   limits=Limits(disk=32 * 2**20, wall=120))
+    assert done.error == "", done.error
+    assert any("wrote more than its limit of 32 MiB" in n for n in done.notes), done.notes
+    out = nbformat.reads(done.notebook, as_version=4)
+    written = [int(x) for x in out.cells[0].outputs[0].get("text", "0").split()]
+    assert max(written) < 1024, written  # stopped long before all of it (16 MiB files, 1 GiB in all)

@@ -33,6 +33,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
+from ._student_view import shorten
 from .base import REGISTRY, Check, CheckFailure, Data, bind_inputs, is_plain, register
 
 __all__ = ["REGISTRY", "Check", "CheckFailure", "Data", "bind_inputs", "register", "get", "is_plain",
@@ -134,7 +135,12 @@ def run(exercise_id: str, obj: Any, *, visible: bool = False) -> None:
     Raises :class:`CheckFailure` (an ``AssertionError``) naming the first property
     that fails. ``visible=True`` runs the quick checks shown in the student notebook.
     """
-    data = probe(exercise_id, obj, visible=visible)
-    n = judge(exercise_id, data)
+    try:
+        data = probe(exercise_id, obj, visible=visible)
+        n = judge(exercise_id, data)
+    except Exception as err:
+        # the student sees their own code and the check's message, not the grader's frames
+        shorten(err, exercise_id)
+        raise
     kind = "visible tests" if visible else "all tests"
     print(f"passed: {exercise_id} ({kind}, {n} properties)")

@@ -230,11 +230,10 @@ def expect_close(
     diff = np.abs(a - e)
     tol = atol + rtol * np.abs(e)
     if np.any(diff[finite] > tol[finite]):
-        worst = float(np.max(diff[finite] - tol[finite]))
-        raise check.fail(
-            f"{what} does not match (worst excess over tolerance {worst:.3g}; rtol={rtol:g}, atol={atol:g})",
-            expected=e, actual=a, hint=hint,
-        )
+        from ._student_view import describe_mismatch
+
+        raise check.fail(f"{what} does not match: {describe_mismatch(a, e, rtol=rtol, atol=atol, sizes=e.shape)}",
+                         expected=e, actual=a, hint=hint)
 
 
 # ---------------------------------------------------------------------------------------
