@@ -75,10 +75,11 @@ course:
 	@$(MAKE) --no-print-directory $(STAMP)
 	$(PY) -m grader course
 
-## test: the whole test suite (unit, checks against buggy versions, nbval, end to end)
+## test: the whole test suite (unit, checks against buggy versions, nbval, end to end); two
+##       workers with one torch thread each, so that they do not fight over the two cores
 test: system
 	@$(MAKE) --no-print-directory $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadgroup
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadgroup
 
 ## lab: JupyterLab for students on notebooks/, with nbgrader's Validate button and no other
 ##      nbgrader menu (settings: jupyter/student/)

@@ -12,6 +12,7 @@ from nbgrader.utils import determine_grade
 from tqdm.auto import tqdm
 
 from .nb import grade_cells, read
+from .skip import is_skipped
 
 __all__ = ["CheckRow", "check_notebook", "format_rows"]
 
@@ -74,7 +75,8 @@ def _failure_message(cell) -> str:
 def check_notebook(path: Path | str, *, timeout: int = 300, progress: bool = True) -> list[CheckRow]:
     """Execute a copy of the notebook at ``path`` in a fresh kernel and grade its test cells.
 
-    The file itself is not changed. Returns one row per graded exercise.
+    Cells tagged ``skip-grading`` (figures, long demonstrations) are not run, as the grader and
+    Validate skip them. The file itself is not changed. Returns one row per graded exercise.
     """
     path = Path(path)
     nb = read(path)
@@ -82,7 +84,8 @@ def check_notebook(path: Path | str, *, timeout: int = 300, progress: bool = Tru
                             resources={"metadata": {"path": str(path.parent.resolve())}})
     with client.setup_kernel():
         for index, cell in enumerate(tqdm(nb.cells, desc=f"running {path.name}", unit="cell", disable=not progress)):
-            client.execute_cell(cell, index)
+            if not is_skipped(cell):
+                client.execute_cell(cell, index)
     rows = []
     for cell in grade_cells(nb):
         got, most = determine_grade(cell)

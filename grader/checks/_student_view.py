@@ -7,9 +7,11 @@ gives the exception leaving :func:`grader.checks.run` such a method:
 
 - a :class:`~grader.checks.base.CheckFailure` (a wrong answer) shows its message only: the
   property, expected and actual values, and the hint;
-- an exception raised by the student's code shows the frames of that code (their function and
-  what it called in the notebook: no grader frame, no library internals), the exception, and
-  which check was calling it.
+- when the student's code raised, the check reports it as a failure naming the call and the
+  error (:func:`grader.checks.probing.call`), and the frames of that code (their function and
+  what it called in the notebook: no grader frame, no library internals) come first;
+- any other exception from the student's code (a stub's NotImplementedError, say) shows those
+  frames, the exception, and which check was calling it.
 
 Plain strings, no colours: the same text reads well in JupyterLab, in Validate's dialog and in
 the feedback HTML.
@@ -47,16 +49,26 @@ def student_frames(tb: TracebackType | None) -> list[traceback.FrameSummary]:
             if not os.path.realpath(f.filename).startswith(_not_theirs()) and not f.filename.startswith("<frozen")]
 
 
+def _their_traceback(err: BaseException) -> list[str]:
+    """The frames of the student's code that ``err`` passed through, as IPython would print them."""
+    frames = student_frames(err.__traceback__)
+    if not frames:
+        return []
+    return ["Traceback of your code (most recent call last):",
+            *(text.rstrip("\n") for text in traceback.format_list(frames))]
+
+
 def _lines(err: BaseException, exercise_id: str) -> list[str]:
     from .base import CheckFailure
 
-    if isinstance(err, CheckFailure):
-        return [f"{type(err).__name__}: {err}"]
-    frames = student_frames(err.__traceback__)
     out = []
-    if frames:
-        out.append("Traceback of your code (most recent call last):")
-        out += [text.rstrip("\n") for text in traceback.format_list(frames)]
+    if isinstance(err, CheckFailure):
+        # a failure the student's code caused by raising (see probing.call) shows where it raised
+        cause = err.__cause__
+        if cause is not None and not isinstance(cause, CheckFailure):
+            out += _their_traceback(cause)
+        return out + [f"{type(err).__name__}: {err}"]
+    out += _their_traceback(err)
     text = str(err)
     out.append(f"{type(err).__name__}: {text}" if text else type(err).__name__)
     if isinstance(err, NotImplementedError):

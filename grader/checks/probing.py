@@ -31,7 +31,8 @@ def call(check: Check, fn: Any, *args: Any, what: str, reraise: tuple[type[Excep
          **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)``; any error but NotImplementedError (an unfilled stub) and those in
     ``reraise`` (which the caller reports itself) becomes a failure naming ``what`` was called and
-    the error."""
+    the error. The error stays its cause, so that the student is shown the lines of their code
+    that raised it (:mod:`grader.checks._student_view`)."""
     try:
         return fn(*args, **kwargs)
     except (NotImplementedError, *reraise):
@@ -39,7 +40,7 @@ def call(check: Check, fn: Any, *args: Any, what: str, reraise: tuple[type[Excep
     except Exception as err:  # a crash in student code is a failed property, not a grader crash
         raise check.fail(f"{what} raised {type(err).__name__}: {err}", expected="a return value",
                          actual=f"{type(err).__name__}: {err}",
-                         hint="run the call yourself in the notebook and read the traceback") from None
+                         hint="run the call yourself in the notebook and read the traceback") from err
 
 
 def raised(fn: Any, *args: Any, **kwargs: Any) -> str:
