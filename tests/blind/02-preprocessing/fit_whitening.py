@@ -1,0 +1,157 @@
+import math, random
+import numpy as np
+import torch
+from tests.variants import buggy, correct
+
+ID = "02-preprocessing/fit_whitening"
+
+
+@buggy(ID, "[7] PCA columns left in eigh's increasing order")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / X.shape[0])
+    W = U / np.sqrt(lam + eps)
+    if method == "zca":
+        W = W @ U.T
+    return mean, W
+
+
+@buggy(ID, "[other] reverses the eigenvalues but not the eigenvectors")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / X.shape[0])
+    lam = lam[::-1]
+    if method == "pca":
+        return mean, U @ np.diag(1 / np.sqrt(lam + eps))
+    return mean, U @ np.diag(1 / np.sqrt(lam[::-1] + eps)) @ U.T
+
+
+@buggy(ID, "[7] covariance from np.cov (ddof=1)")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0)
+    lam, U = np.linalg.eigh(np.cov(X, rowvar=False))
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U @ np.diag(1 / np.sqrt(lam + eps))
+    if method == "zca":
+        W = W @ U.T
+    return mean, W
+
+
+@buggy(ID, "[7] eps added after the square root: 1 / (sqrt(lam) + eps)")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / len(X))
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U @ np.diag(1 / (np.sqrt(lam) + eps))
+    if method == "zca":
+        W = W @ U.T
+    return mean, W
+
+
+@buggy(ID, "[6] PCA matrix transposed: diag(...) @ U^T (eigenvectors as rows)")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / len(X))
+    lam, U = lam[::-1], U[:, ::-1]
+    D = np.diag(1 / np.sqrt(lam + eps))
+    if method == "pca":
+        return mean, D @ U.T
+    return mean, U @ D @ U.T
+
+
+@buggy(ID, "[1] one-pass covariance E[x x^T] - mu mu^T")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    N = X.shape[0]
+    mean = X.mean(axis=0)
+    C = X.T @ X / N - np.outer(mean, mean)
+    lam, U = np.linalg.eigh(C)
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U * (1 / np.sqrt(lam + eps))
+    if method == "zca":
+        W = W @ U.T
+    return mean, W
+
+
+@buggy(ID, "[7] any method other than 'pca' silently treated as ZCA")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / len(X))
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U / np.sqrt(lam + eps)
+    if method != "pca":
+        W = W @ U.T
+    return mean, W
+
+
+@buggy(ID, "[8] centres X in place")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0)
+    X -= mean
+    lam, U = np.linalg.eigh(X.T @ X / len(X))
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U / np.sqrt(lam + eps)
+    if method == "zca":
+        W = W @ U.T
+    return mean.copy(), W
+
+
+@buggy(ID, "[other] np.linalg.eig instead of eigh (unsorted, may be non-orthogonal/complex)")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eig(Xc.T @ Xc / len(X))
+    order = np.argsort(lam)[::-1]
+    lam, U = lam[order], U[:, order]
+    W = U / np.sqrt(lam + eps)
+    if method == "zca":
+        W = W @ U.T
+    return mean, W
+
+
+@buggy(ID, "[9] mean returned with keepdims, shape (1, D)")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0, keepdims=True)
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / len(X))
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U / np.sqrt(lam + eps)
+    if method == "zca":
+        W = W @ U.T
+    return mean, W
+
+
+@correct(ID, "SVD of the centred data: V and S^2 / N")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    if method not in ("pca", "zca"):
+        raise ValueError(method)
+    mean = X.mean(axis=0)
+    _, S, Vt = np.linalg.svd(X - mean, full_matrices=True)
+    lam = np.zeros(X.shape[1])
+    lam[:len(S)] = S ** 2 / X.shape[0]
+    W = Vt.T @ np.diag(1.0 / np.sqrt(lam + eps))
+    if method == "zca":
+        W = W @ Vt
+    return mean, W
+
+
+@correct(ID, "eigh, sign of each PCA column fixed so its largest entry is positive; einsum")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    if method not in ("pca", "zca"):
+        raise ValueError(f"unknown method {method!r}")
+    mean = np.mean(X, axis=0)
+    Xc = X - mean
+    C = np.einsum("ni,nj->ij", Xc, Xc) / X.shape[0]
+    lam, U = np.linalg.eigh(C)
+    idx = np.argsort(-lam, kind="stable")
+    lam, U = lam[idx], U[:, idx]
+    signs = np.sign(U[np.abs(U).argmax(axis=0), np.arange(U.shape[1])])
+    U = U * signs
+    W = U / np.sqrt(lam + eps)
+    if method == "zca":
+        W = np.einsum("ik,jk->ij", W, U)
+    return mean, W

@@ -1,0 +1,146 @@
+import math, random
+import numpy as np
+import torch
+from tests.variants import buggy, correct
+
+ID = "02-preprocessing/normalize_images"
+
+
+@buggy(ID, "[6] channels-last axes (0, 1, 2) for the per-channel statistics")
+def normalize_images(X_train, X, *, mode):
+    if mode == "mean_image":
+        return X - X_train.mean(axis=0, keepdims=True)
+    mu = X_train.mean(axis=(0, 1, 2))
+    if mode == "channel_mean":
+        return X - mu
+    return (X - mu) / X_train.std(axis=(0, 1, 2))
+
+
+@buggy(ID, "[7] sample std (ddof=1)")
+def normalize_images(X_train, X, *, mode):
+    if mode == "mean_image":
+        return X - X_train.mean(axis=0, keepdims=True)
+    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mu
+    return (X - mu) / X_train.std(axis=(0, 2, 3), keepdims=True, ddof=1)
+
+
+@buggy(ID, "[10] statistics from X, not X_train")
+def normalize_images(X_train, X, *, mode):
+    if mode == "mean_image":
+        return X - X.mean(axis=0, keepdims=True)
+    mu = X.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mu
+    return (X - mu) / X.std(axis=(0, 2, 3), keepdims=True)
+
+
+@buggy(ID, "[1,8] out = X.copy(); out -= mu: uint8 images not cast (UFuncTypeError / int result)")
+def normalize_images(X_train, X, *, mode):
+    out = X.copy()
+    if mode == "mean_image":
+        out -= X_train.mean(axis=0, keepdims=True)
+        return out
+    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    out -= mu
+    if mode == "channel_mean_std":
+        out /= X_train.std(axis=(0, 2, 3), keepdims=True)
+    return out
+
+
+@buggy(ID, "[8] normalises X in place")
+def normalize_images(X_train, X, *, mode):
+    if mode == "mean_image":
+        X -= X_train.mean(axis=0, keepdims=True)
+        return X
+    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    sd = X_train.std(axis=(0, 2, 3), keepdims=True)
+    X -= mu
+    if mode == "channel_mean_std":
+        X /= sd
+    return X
+
+
+@buggy(ID, "[1] one-pass variance per channel")
+def normalize_images(X_train, X, *, mode):
+    if mode == "mean_image":
+        return X - X_train.mean(axis=0, keepdims=True)
+    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mu
+    var = (X_train ** 2).mean(axis=(0, 2, 3), keepdims=True) - mu ** 2
+    return (X - mu) / np.sqrt(var)
+
+
+@buggy(ID, "[1] float32 statistics")
+def normalize_images(X_train, X, *, mode):
+    T = X_train.astype(np.float32)
+    if mode == "mean_image":
+        return X - T.mean(axis=0, keepdims=True)
+    mu = T.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mu
+    return (X - mu) / T.std(axis=(0, 2, 3), keepdims=True)
+
+
+@buggy(ID, "[7] unknown mode silently falls through to channel_mean_std")
+def normalize_images(X_train, X, *, mode):
+    if mode == "mean_image":
+        return X - X_train.mean(axis=0, keepdims=True)
+    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mu
+    return (X - mu) / X_train.std(axis=(0, 2, 3), keepdims=True)
+
+
+@buggy(ID, "[other] channel_mean_std divides by the per-pixel std (axis 0)")
+def normalize_images(X_train, X, *, mode):
+    if mode == "mean_image":
+        return X - X_train.mean(axis=0, keepdims=True)
+    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mu
+    return (X - mu) / X_train.std(axis=0, keepdims=True)
+
+
+@buggy(ID, "[other] mean_image averages over pixels too (axes 0 and 1 = per-pixel over channels)")
+def normalize_images(X_train, X, *, mode):
+    if mode == "mean_image":
+        return X - X_train.mean(axis=(0, 1), keepdims=True)
+    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mu
+    return (X - mu) / X_train.std(axis=(0, 2, 3), keepdims=True)
+
+
+@correct(ID, "transpose to (C, -1) and reshape the stats; float64 cast; raises on unknown mode")
+def normalize_images(X_train, X, *, mode):
+    T = np.asarray(X_train, dtype=np.float64)
+    Xf = np.asarray(X, dtype=np.float64)
+    C = T.shape[1]
+    if mode == "mean_image":
+        return Xf - T.mean(axis=0)[None]
+    flat = T.transpose(1, 0, 2, 3).reshape(C, -1)
+    mu = flat.mean(axis=1).reshape(1, C, 1, 1)
+    if mode == "channel_mean":
+        return Xf - mu
+    if mode == "channel_mean_std":
+        sd = np.sqrt(((flat - flat.mean(axis=1, keepdims=True)) ** 2).mean(axis=1)).reshape(1, C, 1, 1)
+        return (Xf - mu) / sd
+    raise ValueError(f"unknown mode {mode!r}")
+
+
+@correct(ID, "torch float64 with dims (0, 2, 3), numpy out")
+def normalize_images(X_train, X, *, mode):
+    T = torch.as_tensor(np.asarray(X_train, dtype=np.float64))
+    Z = torch.as_tensor(np.array(X, dtype=np.float64))
+    if mode == "mean_image":
+        out = Z - T.mean(dim=0, keepdim=True)
+    elif mode == "channel_mean":
+        out = Z - T.mean(dim=(0, 2, 3), keepdim=True)
+    elif mode == "channel_mean_std":
+        out = (Z - T.mean(dim=(0, 2, 3), keepdim=True)) / T.std(dim=(0, 2, 3), keepdim=True, unbiased=False)
+    else:
+        raise ValueError(mode)
+    return out.numpy()
