@@ -375,7 +375,7 @@ def _first_index(exercise_id: str, pred: Callable[[dict[str, Any]], bool]) -> in
 
 def _samples(data: Any) -> Iterator[dict[str, Any]]:
     for record in data["cases"]:
-        if record["inputs"]["kind"] == "sample":
+        if record["inputs"].get("kind") == "sample":
             yield record["answer"]
 
 
@@ -387,7 +387,7 @@ def _big_samples_truncated(data: Any) -> None:
 
 
 def _repeat(data: Any) -> dict[str, Any]:
-    return next(r["answer"] for r in data["cases"] if r["inputs"]["kind"] == "repeat")
+    return next(r["answer"] for r in data["cases"] if r["inputs"].get("kind") == "repeat")
 
 
 def _repeat_set(value: Callable[[list], Any]) -> Callable[[Any], None]:
@@ -399,7 +399,7 @@ def _repeat_set(value: Callable[[list], Any]) -> Callable[[Any], None]:
 
 def _raises_answers_as_list(data: Any) -> None:
     for record in data["cases"]:
-        if record["inputs"]["kind"] == "raises":
+        if record["inputs"].get("kind") == "raises":
             record["answer"] = ["ValueError"]
 
 

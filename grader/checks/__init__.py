@@ -60,12 +60,15 @@ STATEMENT_PREFIX = "**What the test checks:** "
 
 
 def statement(exercise_id: str) -> str:
-    """The notebook's "What the test checks" cell of ``exercise_id``: its check's class docstring, the one
-    source of that text (tests/test_notebooks.py fails when a notebook's cell differs)."""
-    doc = type(get(exercise_id)).__doc__
+    """The notebook's "What the test checks" cell of ``exercise_id``: its check's class docstring,
+    then the sentence of each property it declares, the one source of that text
+    (tests/test_notebooks.py fails when a notebook's cell differs)."""
+    check = get(exercise_id)
+    doc = type(check).__doc__
     if not doc:
         raise LookupError(f"the check of {exercise_id} has no docstring: write what its test checks there")
-    return STATEMENT_PREFIX + inspect.cleandoc(doc)
+    # each declared property adds its sentence (grader/checks/properties.py)
+    return " ".join([STATEMENT_PREFIX + inspect.cleandoc(doc), *(p.sentence() for p in check.properties)])
 
 
 @contextlib.contextmanager

@@ -32,9 +32,12 @@ from __future__ import annotations
 import abc
 import copy
 from collections.abc import Mapping
-from typing import Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .properties import Property
 
 __all__ = [
     "Data",
@@ -42,6 +45,7 @@ __all__ = [
     "CheckFailure",
     "InputMismatch",
     "FORGED_HINT",
+    "PROPERTY_KEY",
     "Case",
     "Check",
     "REGISTRY",
@@ -51,6 +55,10 @@ __all__ = [
     "expect_shape",
     "expect_close",
 ]
+
+#: The key that marks a case as one of a declared property's (:mod:`grader.checks.properties`),
+#: with the property's name as its value.
+PROPERTY_KEY = "property"
 
 #: What a probe returns: plain data, nothing callable, nothing from student code.
 Data = dict[str, Any]
@@ -126,8 +134,11 @@ class Check(abc.ABC):
 
     #: Stable exercise id, ``"<assignment>/<grade_id>"``, e.g. ``"01-sgd/minibatch_indices"``.
     id: ClassVar[str]
-    #: True when a correct answer may use any random stream: tests then run it under several seeds.
+    #: True when a correct answer's output is random: tests then run it under several seeds.
     randomized: ClassVar[bool] = False
+    #: Properties this check declares (:mod:`grader.checks.properties`): the layer adds their
+    #: cases after the check's own, answers and judges them, visible and hidden alike.
+    properties: ClassVar[tuple[Property, ...]] = ()
 
     @abc.abstractmethod
     def cases(self, *, visible: bool) -> list[Data]:
@@ -153,14 +164,29 @@ class Check(abc.ABC):
 
     # -- derived from the above: not overridden --------------------------------------------
 
+    def all_cases(self, *, visible: bool) -> list[Data]:
+        """:meth:`cases`, then the cases of each declared property, marked with its name."""
+        return [*self.cases(visible=visible),
+                *({PROPERTY_KEY: p.name, **case} for p in self.properties for case in p.cases(self, visible=visible))]
+
+    def _property(self, case: Any) -> Property | None:
+        """The declared property a case belongs to, or None for the check's own cases."""
+        name = case.get(PROPERTY_KEY) if isinstance(case, Mapping) else None
+        return next((p for p in self.properties if p.name == name), None) if name is not None else None
+
     def inputs(self, *, visible: bool = False) -> Data:
         """The part of :meth:`probe`'s data the grader chose: the probe's data without its answers."""
-        return {"cases": [{"inputs": case} for case in self.cases(visible=visible)]}
+        return {"cases": [{"inputs": case} for case in self.all_cases(visible=visible)]}
 
     def probe(self, obj: Any, *, visible: bool = False) -> Data:
         """Answer every case with the student's ``obj``: one ``{"inputs", "answer"}`` record per case."""
-        return {"cases": [{"inputs": case, "answer": self.answer(obj, copy.deepcopy(case))}
-                          for case in self.cases(visible=visible)]}
+        records = []
+        for case in self.all_cases(visible=visible):
+            prop = self._property(case)
+            answer = (self.answer(obj, copy.deepcopy(case)) if prop is None
+                      else prop.answer(self, obj, copy.deepcopy(case)))
+            records.append({"inputs": case, "answer": answer})
+        return {"cases": records}
 
     def judge(self, data: Data) -> int:
         """Judge the probe's ``data`` (see :meth:`judge_cases`); the number of properties that held."""
@@ -171,7 +197,11 @@ class Check(abc.ABC):
                             expected="{'cases': [{'inputs': ..., 'answer': ...}, ...]}",
                             actual=type(data).__name__ if records is None else f"cases: {str(records)[:120]}",
                             hint=FORGED_HINT)
-        return self.judge_cases([Case(r["inputs"], r["answer"]) for r in records])
+        cases = [Case(r["inputs"], r["answer"]) for r in records]
+        held = self.judge_cases([c for c in cases if self._property(c.inputs) is None])
+        for prop in self.properties:
+            held += prop.judge_cases(self, [c for c in cases if self._property(c.inputs) is prop])
+        return held
 
     def fail(self, prop: str, *, expected: Any, actual: Any, hint: str = "") -> CheckFailure:
         """A :class:`CheckFailure` of this exercise (raise it)."""
@@ -297,14 +327,14 @@ def _envelope(n_cases: int, data: Any) -> str:
 
 
 def bind_inputs(check: Check, data: Any, *, visible: bool) -> None:
-    """Raise :class:`InputMismatch` unless ``data`` is ``check.cases(visible=...)`` with one answer each.
+    """Raise :class:`InputMismatch` unless ``data`` is ``check.all_cases(visible=...)`` with one answer each.
 
     The data must be ``{"cases": [{"inputs": ..., "answer": ...}, ...]}`` with one record per
     case, in order, and each ``inputs`` equal to the grader's case: dicts with the same keys,
     lists and tuples of the same length, arrays of the same shape, dtype and values, equal
     numbers and strings. The answers are not looked at: the judge reads them.
     """
-    expected = check.cases(visible=visible)
+    expected = check.all_cases(visible=visible)
     problem = _envelope(len(expected), data)
     for i, case in enumerate(expected):
         if problem:

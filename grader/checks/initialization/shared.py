@@ -5,8 +5,9 @@ the target distribution follows from the fans (torch's function) and
 ``torch.nn.init.calculate_gain``; the sample must have the right shape, mean, variance, bounds
 (uniform) and law (a one-sample Kolmogorov-Smirnov test against the closed form, a two-sample
 test against ``torch.nn.init``'s own initialiser on a tensor of the same shape), entries
-uncorrelated with their neighbours, and two calls must give different draws. An answer that
-ignores ``rng`` and uses torch's generator, ``np.random`` or ``random`` passes alike.
+uncorrelated with their neighbours, and two calls must give different draws. That the draws
+come from ``rng`` and from nothing else is :class:`~grader.checks.properties.RngArgument`'s to
+check.
 
 Each statistical property rejects a correct answer with probability below ``P_FALSE_REJECT``
 divided by the number of statistical properties of the check (a union bound).
@@ -24,6 +25,7 @@ from scipy import stats
 from ..base import Case, Check, Data, expect
 from ..judging import answer_array, answer_list
 from ..probing import call, student_array
+from ..properties import RngArgument
 from ..stats import (
     P_FALSE_REJECT,
     correlation_radius,
@@ -103,6 +105,18 @@ class InitializerCheck(Check):
     def samples(self, *, visible: bool) -> list[dict[str, Any]]:
         """{"shape", "params"} of every sample, the first one also drawn twice for the repetition test."""
         raise NotImplementedError
+
+    properties = (RngArgument(),)
+
+    def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
+        """Two 6 x 5 draws in a row from one generator, with the first sample's options (for RngArgument)."""
+        params = self.samples(visible=True)[0]["params"]
+        return {"draws": np.stack([student_array(self, call(self, obj, (6, 5), **params, rng=rng,
+                                                            what=f"{self.init}((6, 5), rng=rng)"), "a draw", (6, 5))
+                                   for _ in range(2)])}
+
+    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"draws": (2, 6, 5)}
 
     def cases(self, *, visible: bool) -> list[Data]:
         samples = self.samples(visible=visible)

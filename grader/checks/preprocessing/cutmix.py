@@ -17,6 +17,7 @@ from scipy import stats
 from ..base import Case, Check, Data, expect, register
 from ..judging import answer_array, unchanged
 from ..probing import call, returned, student_array
+from ..properties import RngArgument
 from ..stats import P_FALSE_REJECT, all_equal_bound
 
 __all__ = ["Cutmix", "BASE_IMG", "BASE_CH", "BASE_ROW"]
@@ -187,6 +188,19 @@ class Cutmix(Check):
         return {"xm": student_array(self, xm, "x_mixed", x.shape, hint="x_mixed has the shape of x"),
                 "ym": student_array(self, ym, "y_mixed", y.shape, hint="y_mixed has the shape of y, (N, K)"),
                 "x_after": x, "y_after": y}
+
+    properties = (RngArgument(),)
+
+    def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
+        """Eight 1 x 8 x 8 images, four classes, alpha = 1 (for RngArgument)."""
+        x = np.arange(8 * 64, dtype=np.float64).reshape(8, 1, 8, 8)
+        y = np.eye(4)[np.arange(8) % 4]
+        xm, ym = returned(self, call(self, obj, x, y, alpha=1.0, rng=rng, what="cutmix(x, y, alpha=1.0, rng=rng)"),
+                          ("x_mixed", "y_mixed"), "cutmix")
+        return {"xm": student_array(self, xm, "x_mixed", x.shape), "ym": student_array(self, ym, "y_mixed", y.shape)}
+
+    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"xm": (8, 1, 8, 8), "ym": (8, 4)}
 
     def judge_cases(self, cases: list[Case]) -> int:
         plans: dict[tuple, list] = {}     # (x.shape, alpha) -> per call, the boxes shown: (image, partner, box)

@@ -15,6 +15,7 @@ import numpy as np
 from ..base import Case, Check, Data, expect, register
 from ..judging import answer_array, answer_list, unchanged
 from ..probing import call, student_array
+from ..properties import RngArgument
 from ..stats import P_FALSE_REJECT, chi2_band, normal_quantile, product_mean_bound
 
 __all__ = ["PcaColorAugment"]
@@ -70,6 +71,18 @@ class PcaColorAugment(Check):
             for key, arr in (("x_after", x_in), ("eigvals_after", lam_in), ("eigvecs_after", P_in)):
                 after[key].append(arr)
         return {"y": ys, **after}
+
+    properties = (RngArgument(),)
+
+    def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
+        """Eight 3 x 2 x 2 images with a fixed colour basis, sigma = 0.1 (for RngArgument)."""
+        x = np.linspace(0.0, 1.0, 8 * 3 * 2 * 2).reshape(8, 3, 2, 2)
+        lam, P = np.array([0.5, 0.2, 0.05]), np.linalg.qr(np.arange(1.0, 10.0).reshape(3, 3) + np.eye(3))[0]
+        what = "pca_color_augment(x, eigvals, eigvecs, sigma=0.1, rng=rng)"
+        return {"y": student_array(self, call(self, obj, x, lam, P, sigma=0.1, rng=rng, what=what), what, x.shape)}
+
+    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"y": (8, 3, 2, 2)}
 
     def judge_cases(self, cases: list[Case]) -> int:
         """False rejections of a correct answer, by the union bound over at most 9 tests per case with

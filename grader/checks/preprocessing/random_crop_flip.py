@@ -14,6 +14,7 @@ import numpy as np
 from ..base import Case, Check, Data, expect, expect_close, register
 from ..judging import answer_array, unchanged
 from ..probing import call, student_array
+from ..properties import RngArgument
 from ..stats import P_FALSE_REJECT, binomial_band
 
 __all__ = ["RandomCropFlip"]
@@ -70,6 +71,18 @@ class RandomCropFlip(Check):
         y = student_array(self, got, what, (*x.shape[:2], size, size),
                           hint="the output is a batch of size x size crops: (N, C, size, size)")
         return {"y": y, "x_after": x}
+
+    properties = (RngArgument(),)
+
+    def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
+        """Sixteen 2 x 6 x 5 images cropped to 4 x 4 with padding 1 and p = 0.5 (for RngArgument)."""
+        x = np.arange(16 * 2 * 6 * 5, dtype=np.float64).reshape(16, 2, 6, 5)
+        what = "random_crop_flip(x, size=4, padding=1, p=0.5, rng=rng)"
+        return {"y": student_array(self, call(self, obj, x, size=4, padding=1, p=0.5, rng=rng, what=what), what,
+                                   (16, 2, 4, 4))}
+
+    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"y": (16, 2, 4, 4)}
 
     def _locate(self, x: np.ndarray, y: np.ndarray, s: int, pad: int,
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

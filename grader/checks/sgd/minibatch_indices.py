@@ -13,6 +13,7 @@ import numpy as np
 from ..base import FORGED_HINT, Case, Check, Data, expect, register
 from ..judging import answer_list, describe
 from ..probing import call
+from ..properties import RngArgument
 from ..stats import P_FALSE_REJECT, binomial_band
 
 __all__ = ["MinibatchIndices"]
@@ -70,6 +71,18 @@ class MinibatchIndices(Check):
         return {"epochs": [self._epoch(call(self, obj, n, bs, rng=np.random.default_rng([n, bs, j]),
                                             what=f"minibatch_indices({n}, {bs}, rng=rng)"))
                            for j in range(case["calls"])]}
+
+    properties = (RngArgument(),)
+
+    def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
+        """Two epochs of 20 examples in batches of 6, from one generator (for RngArgument)."""
+        orders = [np.concatenate(self._epoch(call(self, obj, 20, 6, rng=rng, what="minibatch_indices(20, 6, rng=rng)")))
+                  for _ in range(2)]
+        return {"orders": np.stack([o.astype(np.float64) for o in orders]) if all(o.size == 20 for o in orders)
+                else np.zeros((2, 0))}
+
+    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"orders": (2, 20)}
 
     def _epochs(self, case: Data, answer: Any) -> list[list[np.ndarray]]:
         """The recorded epochs: one list of 1-D arrays per call of the inputs (what the probe's _epoch makes)."""

@@ -2,8 +2,8 @@
 
 Oracle: the per-example gradients of the grader's own losses; an exact binomial band for how
 often each example is drawn, and a Bernstein bound on the mean of the draws against the full
-gradient (unbiasedness). Nothing depends on one random stream, so an answer that ignores ``rng``
-and uses ``np.random``, ``random`` or ``torch`` passes too.
+gradient (unbiasedness). No statistic depends on one random stream; that the draws come from
+``rng`` and from nothing else is :class:`~grader.checks.properties.RngArgument`'s to check.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 from ..base import Case, Check, Data, expect, register
 from ..judging import answer_array, unchanged
 from ..probing import call, student_array
+from ..properties import RngArgument
 from ..stats import P_FALSE_REJECT, bernstein_radius, binomial_band
 
 __all__ = ["StochasticGradient", "example_gradient"]
@@ -67,7 +68,7 @@ class StochasticGradient(Check):
     randomized = True
 
     def cases(self, *, visible: bool) -> list[Data]:
-        # the generators' seeds are chosen here too, but any random stream is accepted; the number
+        # the generators' seeds are chosen here too, but no statistic depends on their stream; the number
         # of draws is an input, so that forged data cannot weaken the statistics with fewer calls
         return [{**_dataset(kind, n, d, seed), "kind": kind, "seed": seed, "generators": n_rngs,
                  "calls_per_generator": per_rng}
@@ -90,6 +91,24 @@ class StochasticGradient(Check):
                     self, g, "the stochastic gradient", (d,),
                     hint="return grad_fn(w, X[i:i+1], y[i:i+1]) for one random i: an array of shape (D,)")
         return {"draws": draws, "X_after": X, "y_after": y, "w_after": w}
+
+    properties = (RngArgument(),)
+
+    def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
+        """Twenty draws in a row from one generator on 50 examples with 3 features, each draw the
+        gradient of a different example (for RngArgument)."""
+        X = np.arange(150, dtype=np.float64).reshape(50, 3) / 150.0
+        y = np.arange(50, dtype=np.float64)
+
+        def grad_fn(w_, X_batch, y_batch):  # an example's gradient names the example
+            return np.asarray(X_batch, dtype=np.float64).sum(axis=0) + float(np.sum(y_batch))
+
+        return {"draws": np.stack([student_array(self, call(self, obj, grad_fn, np.zeros(3), X, y, rng=rng,
+                                                            what="stochastic_gradient(grad_fn, w, X, y, rng=rng)"),
+                                                 "the stochastic gradient", (3,)) for _ in range(20)])}
+
+    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"draws": (20, 3)}
 
     def judge_cases(self, cases: list[Case]) -> int:
         """Two statistical properties per dataset, each wrong for a correct answer with probability at most

@@ -93,7 +93,7 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  #
     return rng.uniform(-bound, bound, size=shape)
 
 
-@correct(KN, "torch.randn with the global generator, if/elif gains")
+@buggy(KN, "[rng] draws from a global generator, not rng: torch.randn with the global generator, if/elif gains")
 def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  # noqa: F811
     if mode == "fan_in":
         fan = shape[1]
@@ -127,7 +127,7 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  #
     return np.sqrt(var) * rng.standard_normal(shape)
 
 
-@correct(KN, "np.random.normal (global state) with math.sqrt")
+@buggy(KN, "[rng] draws from a global generator, not rng: np.random.normal (global state) with math.sqrt")
 def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  # noqa: F811
     receptive = math.prod(shape[2:])
     fans = {"fan_in": shape[1] * receptive, "fan_out": shape[0] * receptive}

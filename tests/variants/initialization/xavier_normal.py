@@ -53,7 +53,7 @@ def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     return rng.normal(0.0, gain * math.sqrt(2.0 / (shape[0] + shape[1])), size=shape)
 
 
-@correct(XN, "torch.randn (global generator) times the std")
+@buggy(XN, "[rng] draws from a global generator, not rng: torch.randn (global generator) times the std")
 def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     receptive = math.prod(shape[2:])
     std = gain * math.sqrt(2.0 / (receptive * (shape[0] + shape[1])))
@@ -71,7 +71,7 @@ def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     return (std * z).reshape(shape)
 
 
-@correct(XN, "np.random.standard_normal (global state), float32")
+@buggy(XN, "[rng] draws from a global generator, not rng: np.random.standard_normal (global state), float32")
 def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     fan_in = shape[1] * int(np.prod(shape[2:]))
     fan_out = shape[0] * int(np.prod(shape[2:]))

@@ -64,7 +64,7 @@ def xavier_uniform(shape, *, gain=1.0, rng):  # noqa: F811
     return gain * math.sqrt(6.0 / (fan_in + fan_out)) * rng.random(shape)
 
 
-@correct(XU, "torch's global generator, returns a float32 tensor")
+@buggy(XU, "[rng] draws from a global generator, not rng: torch's global generator, returns a float32 tensor")
 def xavier_uniform(shape, *, gain=1.0, rng):  # noqa: F811
     receptive = 1
     for k in shape[2:]:
@@ -80,7 +80,7 @@ def xavier_uniform(shape, *, gain=1.0, rng):  # noqa: F811
     return (2.0 * rng.random(shape) - 1.0) * r
 
 
-@correct(XU, "np.random.uniform (global state), ignoring rng")
+@buggy(XU, "[rng] draws from a global generator, not rng: np.random.uniform (global state), ignoring rng")
 def xavier_uniform(shape, *, gain=1.0, rng):  # noqa: F811
     fan_in = shape[1] * math.prod(shape[2:])
     fan_out = shape[0] * math.prod(shape[2:])

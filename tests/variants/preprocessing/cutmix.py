@@ -101,7 +101,7 @@ def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     return out, (1 - a) * y + a * y[partner]
 
 
-@correct(CUT, "one box per image, area counted with a boolean mask, np.random")
+@buggy(CUT, "[rng] draws from a global generator, not rng: one box per image, area counted with a boolean mask, np.random")
 def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     N, C, H, W = x.shape
     perm = np.random.permutation(N)
@@ -119,7 +119,7 @@ def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     return out, y_out
 
 
-@correct(CUT, "torch: randperm, Beta distribution, torch.where with a box mask")
+@buggy(CUT, "[rng] draws from a global generator, not rng: torch: randperm, Beta distribution, torch.where with a box mask")
 def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     xt, yt = torch.as_tensor(x), torch.as_tensor(y)
     N, C, H, W = xt.shape
@@ -127,6 +127,23 @@ def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     lam = float(torch.distributions.Beta(alpha, alpha).sample())
     ch, cw = int(H * math.sqrt(1 - lam)), int(W * math.sqrt(1 - lam))
     cy, cx = int(torch.randint(H, ())), int(torch.randint(W, ()))
+    rows = torch.arange(H)[:, None]
+    cols = torch.arange(W)[None, :]
+    box = (rows >= cy - ch // 2) & (rows < cy + ch // 2) & (cols >= cx - cw // 2) & (cols < cx + cw // 2)
+    mixed = torch.where(box, xt[perm], xt)
+    a = box.double().mean()
+    return mixed.numpy(), ((1 - a) * yt + a * yt[perm]).numpy()
+
+
+@correct(CUT, "torch: randperm and randint with a torch.Generator seeded from rng, lam from rng.beta, a box mask")
+def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
+    g = torch.Generator().manual_seed(int(rng.integers(2**62)))
+    xt, yt = torch.as_tensor(x), torch.as_tensor(y)
+    N, C, H, W = xt.shape
+    perm = torch.randperm(N, generator=g)
+    lam = float(rng.beta(alpha, alpha))
+    ch, cw = int(H * math.sqrt(1 - lam)), int(W * math.sqrt(1 - lam))
+    cy, cx = int(torch.randint(H, (), generator=g)), int(torch.randint(W, (), generator=g))
     rows = torch.arange(H)[:, None]
     cols = torch.arange(W)[None, :]
     box = (rows >= cy - ch // 2) & (rows < cy + ch // 2) & (cols >= cx - cw // 2) & (cols < cx + cw // 2)

@@ -55,7 +55,7 @@ def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     return x + offset[None, :, None, None]
 
 
-@correct(COL, "loop over images with an explicit sum over components, np.random")
+@buggy(COL, "[rng] draws from a global generator, not rng: loop over images with an explicit sum over components, np.random")
 def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     out = np.array(x, dtype=float, copy=True)
     for n in range(x.shape[0]):
@@ -65,9 +65,28 @@ def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     return out
 
 
-@correct(COL, "torch: randn * sigma, einsum, returns a tensor")
+@buggy(COL, "[rng] draws from a global generator, not rng: torch: randn * sigma, einsum, returns a tensor")
 def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     xt = torch.as_tensor(x)
     alpha = torch.randn(xt.shape[0], 3, dtype=torch.float64) * sigma
     offset = torch.einsum("ij,nj->ni", torch.as_tensor(eigvecs), alpha * torch.as_tensor(eigvals))
     return xt + offset[:, :, None, None]
+
+
+@correct(COL, "torch: randn with a torch.Generator seeded from rng, einsum, returns a tensor")
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    g = torch.Generator().manual_seed(int(rng.integers(2**62)))
+    xt = torch.as_tensor(x)
+    alpha = torch.randn(xt.shape[0], 3, dtype=torch.float64, generator=g) * sigma
+    offset = torch.einsum("ij,nj->ni", torch.as_tensor(eigvecs), alpha * torch.as_tensor(eigvals))
+    return xt + offset[:, :, None, None]
+
+
+@correct(COL, "loop over images with an explicit sum over components, rng.normal per image")
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    out = np.empty_like(x, dtype=np.float64)
+    for n in range(x.shape[0]):
+        a = rng.normal(0.0, sigma, 3)
+        offset = sum(eigvecs[:, i] * (a[i] * eigvals[i]) for i in range(3))
+        out[n] = x[n] + offset[:, None, None]
+    return out

@@ -86,7 +86,7 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     return out
 
 
-@correct(CRP, "torch: F.pad, torch.randint, torch.flip, ignores rng")
+@buggy(CRP, "[rng] draws from a global generator, not rng: torch: F.pad, torch.randint, torch.flip, ignores rng")
 def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     t = torch.nn.functional.pad(torch.as_tensor(x), (padding, padding, padding, padding))
     N, _, Hp, Wp = t.shape
@@ -100,7 +100,7 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     return torch.stack(crops).numpy()
 
 
-@correct(CRP, "vectorised fancy indexing into a zero canvas, Python's random module")
+@buggy(CRP, "[rng] draws from a global generator, not rng: vectorised fancy indexing into a zero canvas, Python's random module")
 def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     import random
 
@@ -116,3 +116,32 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     n_idx = np.arange(N)[:, None, None, None]
     c_idx = np.arange(C)[None, :, None, None]
     return canvas[n_idx, c_idx, rows[:, None, :, None], cols[:, None, None, :]]
+
+
+@correct(CRP, "torch: F.pad, torch.randint and torch.flip with a torch.Generator seeded from rng")
+def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
+    g = torch.Generator().manual_seed(int(rng.integers(2**62)))
+    t = torch.nn.functional.pad(torch.as_tensor(x), (padding, padding, padding, padding))
+    N, _, Hp, Wp = t.shape
+    tops = torch.randint(0, Hp - size + 1, (N,), generator=g)
+    lefts = torch.randint(0, Wp - size + 1, (N,), generator=g)
+    flip = torch.rand(N, generator=g) < p
+    crops = []
+    for n in range(N):
+        c = t[n, :, tops[n]:tops[n] + size, lefts[n]:lefts[n] + size]
+        crops.append(torch.flip(c, dims=[2]) if flip[n] else c)
+    return torch.stack(crops).numpy()
+
+
+@correct(CRP, "vectorised fancy indexing into a zero canvas, offsets from rng.integers with a size")
+def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    canvas = np.zeros((N, C, H + 2 * padding, W + 2 * padding), dtype=x.dtype)
+    canvas[:, :, padding:padding + H, padding:padding + W] = x
+    tops = rng.integers(0, H + 2 * padding - size + 1, size=N)
+    lefts = rng.integers(0, W + 2 * padding - size + 1, size=N)
+    flip = rng.random(N) < p
+    rows = tops[:, None] + np.arange(size)
+    cols = np.where(flip[:, None], (lefts[:, None] + np.arange(size))[:, ::-1], lefts[:, None] + np.arange(size))
+    return canvas[np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None],
+                  rows[:, None, :, None], cols[:, None, None, :]]

@@ -81,7 +81,7 @@ def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     return np.split(perm, np.arange(batch_size, n, batch_size))
 
 
-@correct(MB, "ignores rng: random.shuffle of a list, lists of ints, a generator")
+@buggy(MB, "[rng] draws from a global generator, not rng: ignores rng: random.shuffle of a list, lists of ints, a generator")
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     import random
 
@@ -90,6 +90,6 @@ def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     return (idx[i:i + batch_size] for i in range(0, n, batch_size))
 
 
-@correct(MB, "ignores rng: torch.randperm(n).split(batch_size)")
+@buggy(MB, "[rng] draws from a global generator, not rng: ignores rng: torch.randperm(n).split(batch_size)")
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     return list(torch.randperm(n).split(batch_size))

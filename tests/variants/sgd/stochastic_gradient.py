@@ -65,13 +65,13 @@ def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     return grad_fn(w, X[idx], y[idx])
 
 
-@correct(SG, "ignores rng: np.random.randint")
+@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: np.random.randint")
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     i = np.random.randint(len(X))
     return grad_fn(w, X[i:i + 1], y[i:i + 1])
 
 
-@correct(SG, "ignores rng: random.randrange")
+@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: random.randrange")
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     import random
 
@@ -79,13 +79,13 @@ def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     return grad_fn(w, X[[i]], y[[i]])
 
 
-@correct(SG, "ignores rng: torch.randint, returns a copy")
+@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: torch.randint, returns a copy")
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     i = int(torch.randint(0, len(X), (1,)))
     return np.array(grad_fn(w, X[i:i + 1], y[i:i + 1]))
 
 
-@correct(SG, "ignores rng: int(np.random.rand() * n)")
+@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: int(np.random.rand() * n)")
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     i = int(np.random.rand() * len(X))
     return grad_fn(w, X[i:i + 1], y[i:i + 1])
