@@ -98,14 +98,14 @@ def _grade(assignment: str, tmp_path_factory) -> tuple[Course, dict]:
     return _GRADED[assignment]
 
 
-#: the demos graded again with every cell run: the solution (every exercise right, so a skipped
-#: cell that a kept one needs costs points) and the mistakes (right and wrong answers in turn);
-#: the untouched and half-done demos hold nothing those two do not
-UNSKIPPED = ("demo-solution", "demo-mistakes")
+#: the demo graded again with every cell run: the solution, every exercise right, so that a
+#: skipped cell a kept one needs, or one whose state a grade cell reads, costs points (which
+#: names a kept cell needs from a skipped one is also checked statically: tests/test_skip.py)
+UNSKIPPED = ("demo-solution",)
 
 
 def _grade_without_skipping(assignment: str, tmp_path_factory) -> dict:
-    """Two demo submissions graded in a fresh course with every cell run, skip-grading ones too.
+    """The solution demo graded in a fresh course with every cell run, skip-grading ones too.
     No positive control: it would run the solution that demo-solution already is."""
     root = copy_course(tmp_path_factory.mktemp(f"e2e-noskip-{assignment}") / "course")
     course = Course(root=root)
@@ -140,8 +140,8 @@ def test_demo_submissions_score_what_they_should(graded, assignment):
 
 @EACH
 def test_skipping_tagged_cells_never_changes_a_score(graded, assignment, tmp_path_factory):
-    """Do the solution and the mistakes demos score the same per exercise when the cells tagged
-    skip-grading are skipped as when every cell runs, as stock nbgrader does?"""
+    """Does the solution demo score the same per exercise when the cells tagged skip-grading are
+    skipped as when every cell runs, as stock nbgrader does?"""
     _, skipping = graded
     everything = _grade_without_skipping(assignment, tmp_path_factory)
     got = {s: (skipping[s].graded, skipping[s].score, skipping[s].exercises) for s in UNSKIPPED}
