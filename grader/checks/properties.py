@@ -96,7 +96,8 @@ def _seeded_states(seed: int) -> dict[str, np.ndarray]:
             "python": np.asarray(random.Random(seed).getstate()[1], dtype=np.int64)}
 
 
-_LIBRARIES = {"numpy": "np.random's global state (np.random.*)", "torch": "torch's global generator (torch.rand*, torch.randperm)",
+_LIBRARIES = {"numpy": "np.random's global state (np.random.*)",
+              "torch": "torch's global generator (torch.rand*, torch.randperm)",
               "python": "Python's random module"}
 
 
@@ -130,6 +131,7 @@ class RngArgument(Property):
     def judge_cases(self, check: Check, cases: list[Case]) -> int:
         held = 0
         shapes = check.rng_shapes()
+        state_shapes = {lib: state.shape for lib, state in _seeded_states(0).items()}
         for case, answer in cases:
             runs = answer_list(check, answer, "runs", 3, "the rng probe's runs")
             outputs, states = [], []
@@ -138,10 +140,10 @@ class RngArgument(Property):
                 outputs.append({k: answer_array(check, out, k, shape, f"{k} of a call with a seeded rng")
                                 for k, shape in shapes.items()})
                 got = answer_dict(check, run, "states", "the global random states after a call")
-                states.append({k: answer_array(check, got, k, v.shape, f"the {k} global state after a call")
-                               for k, v in _seeded_states(0).items()})
+                states.append({lib: answer_array(check, got, lib, shape, f"the {lib} global state after a call")
+                               for lib, shape in state_shapes.items()})
             (g0, g1), (s0, s1) = case["global_seeds"], case["rng_seeds"]
-            for (g, s), state in zip(((g0, s0), (g1, s0), (g0, s1)), states):
+            for g, state in zip((g0, g1, g0), states):  # the global seed set before each run
                 want = _seeded_states(g)
                 for lib, expected in want.items():
                     if not np.array_equal(state[lib], expected):
