@@ -59,12 +59,14 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 ## git-filter: strip outputs and execution counts from notebooks as git stages them (nbstripout's
 ##             filter in .git/config, named by .gitattributes); your files keep theirs. Set up by
 ##             every target that builds .venv. Cell ids are kept (nbstripout would renumber them)
-##             and so is language_info's name, the only key the committed notebooks have.
+##             and so is language_info's name, the only key the committed notebooks have. The
+##             path is relative: git runs the filter at the top of the working tree, so each
+##             checkout or worktree (they share .git/config) strips with its own .venv.
 NBSTRIPOUT_EXTRA_KEYS := $(addprefix metadata.language_info.,codemirror_mode file_extension mimetype \
                            nbconvert_exporter pygments_lexer version)
 git-filter:
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
-	  git config filter.nbstripout.clean '"$(CURDIR)/$(PY)" -m nbstripout --keep-id' && \
+	  git config filter.nbstripout.clean '$(PY) -m nbstripout --keep-id' && \
 	  git config filter.nbstripout.smudge cat && \
 	  git config filter.nbstripout.extrakeys '$(NBSTRIPOUT_EXTRA_KEYS)'; fi
 

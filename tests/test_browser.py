@@ -391,6 +391,7 @@ def _instructor_session(lab: Lab, page) -> None:
     (repo / "solutions").mkdir(parents=True)
     shutil.copy2(ROOT / ".gitattributes", repo / ".gitattributes")
     shutil.copy2(solution, repo / "solutions" / solution.name)
+    (repo / ".venv").symlink_to(ROOT / ".venv")  # the filter runs the working tree's own .venv
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run(["make", "-s", "-C", str(ROOT), "git-filter"], check=True,
                    env={**_isolated_env(lab.course.parent / "home"), "GIT_DIR": str(repo / ".git")})
