@@ -33,6 +33,24 @@ def test_every_solution_has_a_student_notebook():
         assert p.name == f"{p.parent.name}.ipynb", f"{p}: the notebook must be named after its folder"
 
 
+#: control characters, which a backslash lost to a Python escape leaves behind ("\a" in "\approx")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@pytest.mark.parametrize("path", SOLUTIONS + RELEASED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_markdown_holds_no_control_character(path):
+    """Is every markdown cell free of control characters (a LaTeX command that lost its backslash)?"""
+    nb = json.loads(path.read_text())
+    found = []
+    for i, cell in enumerate(nb["cells"]):
+        text = "".join(cell["source"])
+        hit = CONTROL.search(text) if cell["cell_type"] == "markdown" else None
+        if hit:
+            found.append((i, text[max(0, hit.start() - 30):hit.end() + 10]))
+    assert not found, f"{path}: markdown cells with a control character (write the LaTeX with a raw string " \
+                      f"or a doubled backslash): {found}"
+
+
 @pytest.mark.parametrize("path", SOLUTIONS + RELEASED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_outputs_are_stripped(path):
     """Does the committed notebook carry no outputs and no execution counts?"""
