@@ -23,7 +23,7 @@ class Shuffle(Check):
     """shuffles a vector."""
 
     id = "00-test/shuffle"
-    properties = (RngArgument(),)
+    properties = (RngArgument(order=(30,)),)
 
     def cases(self, *, visible: bool) -> list[Data]:
         return [{"n": 5}]
@@ -37,8 +37,6 @@ class Shuffle(Check):
     def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
         return {"order": student_array(self, call(self, obj, 30, rng=rng, what="shuffle(30, rng=rng)"), "the order", (30,))}
 
-    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {"order": (30,)}
 
 
 CHECK = Shuffle()

@@ -6,9 +6,9 @@ A check lists them in :attr:`~grader.checks.base.Check.properties`::
 
     @register
     class MinibatchIndices(Check):
-        properties = (RngArgument(),)
+        properties = (RngArgument(orders=(2, 20)),)   # the arrays with_rng returns, by name
 
-        def with_rng(self, obj, rng):   # what RngArgument calls
+        def with_rng(self, obj, rng):   # what RngArgument calls: {"orders": <2 x 20 array>}
             ...
 
 The layer (:class:`~grader.checks.base.Check`) runs them: their cases come after the check's own,
@@ -109,6 +109,10 @@ class RngArgument(Property):
 
     name = "rng"
 
+    def __init__(self, **shapes: tuple[int, ...]) -> None:
+        #: what the check's ``with_rng(obj, rng)`` returns: array names and their shapes
+        self.shapes = shapes
+
     def cases(self, check: Check, *, visible: bool) -> list[Data]:
         return [{"global_seeds": list(_GLOBAL_SEEDS), "rng_seeds": list(_RNG_SEEDS)}]
 
@@ -130,7 +134,7 @@ class RngArgument(Property):
 
     def judge_cases(self, check: Check, cases: list[Case]) -> int:
         held = 0
-        shapes = check.rng_shapes()
+        shapes = self.shapes
         state_shapes = {lib: state.shape for lib, state in _seeded_states(0).items()}
         for case, answer in cases:
             runs = answer_list(check, answer, "runs", 3, "the rng probe's runs")

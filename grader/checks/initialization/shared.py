@@ -106,7 +106,7 @@ class InitializerCheck(Check):
         """{"shape", "params"} of every sample, the first one also drawn twice for the repetition test."""
         raise NotImplementedError
 
-    properties = (RngArgument(),)
+    properties = (RngArgument(draws=(2, 6, 5)),)
 
     def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
         """Two 6 x 5 draws in a row from one generator, with the first sample's options (for RngArgument)."""
@@ -114,9 +114,6 @@ class InitializerCheck(Check):
         return {"draws": np.stack([student_array(self, call(self, obj, (6, 5), **params, rng=rng,
                                                             what=f"{self.init}((6, 5), rng=rng)"), "a draw", (6, 5))
                                    for _ in range(2)])}
-
-    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {"draws": (2, 6, 5)}
 
     def cases(self, *, visible: bool) -> list[Data]:
         samples = self.samples(visible=visible)

@@ -189,7 +189,7 @@ class Cutmix(Check):
                 "ym": student_array(self, ym, "y_mixed", y.shape, hint="y_mixed has the shape of y, (N, K)"),
                 "x_after": x, "y_after": y}
 
-    properties = (RngArgument(),)
+    properties = (RngArgument(xm=(8, 1, 8, 8), ym=(8, 4)),)
 
     def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
         """Eight 1 x 8 x 8 images, four classes, alpha = 1 (for RngArgument)."""
@@ -198,9 +198,6 @@ class Cutmix(Check):
         xm, ym = returned(self, call(self, obj, x, y, alpha=1.0, rng=rng, what="cutmix(x, y, alpha=1.0, rng=rng)"),
                           ("x_mixed", "y_mixed"), "cutmix")
         return {"xm": student_array(self, xm, "x_mixed", x.shape), "ym": student_array(self, ym, "y_mixed", y.shape)}
-
-    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {"xm": (8, 1, 8, 8), "ym": (8, 4)}
 
     def judge_cases(self, cases: list[Case]) -> int:
         plans: dict[tuple, list] = {}     # (x.shape, alpha) -> per call, the boxes shown: (image, partner, box)

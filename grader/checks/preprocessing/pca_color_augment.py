@@ -72,7 +72,7 @@ class PcaColorAugment(Check):
                 after[key].append(arr)
         return {"y": ys, **after}
 
-    properties = (RngArgument(),)
+    properties = (RngArgument(y=(8, 3, 2, 2)),)
 
     def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
         """Eight 3 x 2 x 2 images with a fixed colour basis, sigma = 0.1 (for RngArgument)."""
@@ -80,9 +80,6 @@ class PcaColorAugment(Check):
         lam, P = np.array([0.5, 0.2, 0.05]), np.linalg.qr(np.arange(1.0, 10.0).reshape(3, 3) + np.eye(3))[0]
         what = "pca_color_augment(x, eigvals, eigvecs, sigma=0.1, rng=rng)"
         return {"y": student_array(self, call(self, obj, x, lam, P, sigma=0.1, rng=rng, what=what), what, x.shape)}
-
-    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {"y": (8, 3, 2, 2)}
 
     def judge_cases(self, cases: list[Case]) -> int:
         """False rejections of a correct answer, by the union bound over at most 9 tests per case with

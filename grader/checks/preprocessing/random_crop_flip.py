@@ -72,7 +72,7 @@ class RandomCropFlip(Check):
                           hint="the output is a batch of size x size crops: (N, C, size, size)")
         return {"y": y, "x_after": x}
 
-    properties = (RngArgument(),)
+    properties = (RngArgument(y=(16, 2, 4, 4)),)
 
     def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
         """Sixteen 2 x 6 x 5 images cropped to 4 x 4 with padding 1 and p = 0.5 (for RngArgument)."""
@@ -80,9 +80,6 @@ class RandomCropFlip(Check):
         what = "random_crop_flip(x, size=4, padding=1, p=0.5, rng=rng)"
         return {"y": student_array(self, call(self, obj, x, size=4, padding=1, p=0.5, rng=rng, what=what), what,
                                    (16, 2, 4, 4))}
-
-    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {"y": (16, 2, 4, 4)}
 
     def _locate(self, x: np.ndarray, y: np.ndarray, s: int, pad: int,
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -72,7 +72,7 @@ class MinibatchIndices(Check):
                                             what=f"minibatch_indices({n}, {bs}, rng=rng)"))
                            for j in range(case["calls"])]}
 
-    properties = (RngArgument(),)
+    properties = (RngArgument(orders=(2, 20)),)
 
     def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
         """Two epochs of 20 examples in batches of 6, from one generator (for RngArgument)."""
@@ -80,9 +80,6 @@ class MinibatchIndices(Check):
                   for _ in range(2)]
         return {"orders": np.stack([o.astype(np.float64) for o in orders]) if all(o.size == 20 for o in orders)
                 else np.zeros((2, 0))}
-
-    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {"orders": (2, 20)}
 
     def _epochs(self, case: Data, answer: Any) -> list[list[np.ndarray]]:
         """The recorded epochs: one list of 1-D arrays per call of the inputs (what the probe's _epoch makes)."""

@@ -92,7 +92,7 @@ class StochasticGradient(Check):
                     hint="return grad_fn(w, X[i:i+1], y[i:i+1]) for one random i: an array of shape (D,)")
         return {"draws": draws, "X_after": X, "y_after": y, "w_after": w}
 
-    properties = (RngArgument(),)
+    properties = (RngArgument(draws=(20, 3)),)
 
     def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
         """Twenty draws in a row from one generator on 50 examples with 3 features, each draw the
@@ -106,9 +106,6 @@ class StochasticGradient(Check):
         return {"draws": np.stack([student_array(self, call(self, obj, grad_fn, np.zeros(3), X, y, rng=rng,
                                                             what="stochastic_gradient(grad_fn, w, X, y, rng=rng)"),
                                                  "the stochastic gradient", (3,)) for _ in range(20)])}
-
-    def rng_shapes(self) -> dict[str, tuple[int, ...]]:
-        return {"draws": (20, 3)}
 
     def judge_cases(self, cases: list[Case]) -> int:
         """Two statistical properties per dataset, each wrong for a correct answer with probability at most
