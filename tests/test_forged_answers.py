@@ -29,7 +29,7 @@ import torch
 
 from grader import catalog
 from grader.checks import REGISTRY, CheckFailure, get, probe
-from grader.checks.base import bind_inputs
+from grader.checks.base import PROPERTY_KEY, bind_inputs
 from tests.datatree import Path, places, value_at
 from tests.variants import Variant, load_all
 
@@ -186,6 +186,19 @@ def _another_honest_answer(exercise_id: str, data: Any, path: Path, what: str) -
     return any(np.array_equal(views[-1], v) for v in views[:-1])
 
 
+#: Declared properties judged by a law over many draws (grader/checks/properties/): one changed
+#: draw among thousands is another honest sample too.
+STATISTICAL_PROPERTIES = {"law", "independent"}
+
+
+def _statistical(data: Any, path: Path) -> bool:
+    """True for an answer of a case of a statistical property."""
+    if len(path) < 2 or path[0] != "cases" or not isinstance(path[1], int):
+        return False
+    inputs = data["cases"][path[1]].get("inputs")
+    return isinstance(inputs, dict) and inputs.get(PROPERTY_KEY) in STATISTICAL_PROPERTIES
+
+
 def forgeries(exercise_id: str, data: Any) -> Iterator[tuple[Path, str, Any]]:
     """(path of the answer, what was done to it, the forged data) for every answer of ``data``."""
     free = VALUE_FREE.get(exercise_id, set())
@@ -195,7 +208,7 @@ def forgeries(exercise_id: str, data: Any) -> Iterator[tuple[Path, str, Any]]:
         if forged is not None:
             yield path, "dropped", forged
         for what, value, value_only in forged_values(value_at(data, path), every=path in edges):
-            if value_only and free & {k for k in path if isinstance(k, str)}:
+            if value_only and (free & {k for k in path if isinstance(k, str)} or _statistical(data, path)):
                 continue
             if _another_honest_answer(exercise_id, data, path, what):
                 continue

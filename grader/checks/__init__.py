@@ -67,7 +67,7 @@ def statement(exercise_id: str) -> str:
     doc = type(check).__doc__
     if not doc:
         raise LookupError(f"the check of {exercise_id} has no docstring: write what its test checks there")
-    # each declared property adds its sentence (grader/checks/properties.py)
+    # each declared property adds its sentence (grader/checks/properties/)
     return " ".join([STATEMENT_PREFIX + inspect.cleandoc(doc), *(p.sentence() for p in check.properties)])
 
 

@@ -108,8 +108,12 @@ def describe_mismatch(actual, expected, *, rtol: float, atol: float, sizes: tupl
     got, want = float(a[worst]), float(e[worst])
     where = f" at index {tuple(int(i) for i in worst)}" if e.ndim else ""
     rel = abs(got - want) / abs(want) if want != 0 else float("inf")
-    off = f"off by {rel:.3g}x its size" if rel >= 10 else f"off by {rel:.2%}" if np.isfinite(rel) else "where 0 was expected"
-    text = f"your value{where} is {got:.6g}, expected {want:.6g} ({off}; the tolerance is {rtol:g} relative + {atol:g})"
+    off = (f"off by {rel:.3g}x its size" if rel >= 10 else f"off by {rel:.2%}" if rel >= 1e-4
+           else f"off by {rel:.2g} relative" if np.isfinite(rel) else "where 0 was expected")
+    # enough digits that the two values differ where they do (-1e-08 vs -1.0000000050e-08)
+    digits = 6 if not np.isfinite(rel) or rel >= 1e-5 else min(17, 2 + int(np.ceil(-np.log10(max(rel, 1e-17)))))
+    text = (f"your value{where} is {got:.{digits}g}, expected {want:.{digits}g} "
+            f"({off}; the tolerance is {rtol:g} relative + {atol:g})")
     nonzero = finite & (np.abs(e) > max(atol, 1e-12))
     if nonzero.sum() >= 2 or (nonzero.sum() == 1 and a.size == 1):
         ratios = a[nonzero] / e[nonzero]

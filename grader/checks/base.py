@@ -30,6 +30,7 @@ says (tests/test_notebooks.py keeps them equal).
 from __future__ import annotations
 
 import abc
+import contextvars
 import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
@@ -46,6 +47,8 @@ __all__ = [
     "InputMismatch",
     "FORGED_HINT",
     "PROPERTY_KEY",
+    "STRICT_TOLERANCE",
+    "ATOL_FLOOR",
     "Case",
     "Check",
     "REGISTRY",
@@ -59,6 +62,15 @@ __all__ = [
 #: The key that marks a case as one of a declared property's (:mod:`grader.checks.properties`),
 #: with the property's name as its value.
 PROPERTY_KEY = "property"
+
+#: (rtol, atol) that :func:`expect_close` uses instead of its arguments while a property judges
+#: precision (:func:`grader.checks.properties.strict_tolerance`); None: the arguments.
+STRICT_TOLERANCE: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
+    "STRICT_TOLERANCE", default=None)
+
+#: A floor under the absolute tolerance of every :func:`expect_close` while a property judges inputs
+#: whose own rounding is larger than the check's tolerances (:class:`grader.checks.properties.LargeMean`).
+ATOL_FLOOR: contextvars.ContextVar[float] = contextvars.ContextVar("ATOL_FLOOR", default=0.0)
 
 #: What a probe returns: plain data, nothing callable, nothing from student code.
 Data = dict[str, Any]
@@ -246,9 +258,16 @@ def expect_close(
     rtol: float = 1e-6,
     atol: float = 1e-8,
     hint: str = "",
+    precise: bool = False,
 ) -> None:
     """Fail unless ``actual`` matches ``expected`` in shape, is finite where expected
-    is, and agrees within ``atol + rtol * |expected|`` everywhere."""
+    is, and agrees within ``atol + rtol * |expected|`` everywhere. ``precise=True`` marks a value
+    whose oracle is exact to the last digits: there, the tolerances of :data:`STRICT_TOLERANCE`
+    replace these while a property sets them."""
+    strict = STRICT_TOLERANCE.get() if precise else None
+    if strict is not None:
+        rtol, atol = strict
+    atol = max(atol, ATOL_FLOOR.get())
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     expect_shape(check, a, e.shape, what, hint=hint)

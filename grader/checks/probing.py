@@ -24,6 +24,7 @@ __all__ = [
     "as_float_array",
     "student_array",
     "student_number",
+    "expect_kind",
 ]
 
 
@@ -37,6 +38,12 @@ def call(check: Check, fn: Any, *args: Any, what: str, reraise: tuple[type[Excep
         return fn(*args, **kwargs)
     except (NotImplementedError, *reraise):
         raise
+    except FloatingPointError as err:  # only where a property set NumPy's errstate to raise
+        raise check.fail(f"{what} overflowed or divided by zero ({err})", expected="no floating-point error",
+                         actual=f"FloatingPointError: {err}",
+                         hint="np.where and masks compute both branches on every element: an exp that overflows "
+                              "in the branch thrown away counts; use a form that never exponentiates a large "
+                              "positive number") from err
     except Exception as err:  # a crash in student code is a failed property, not a grader crash
         raise check.fail(f"{what} raised {type(err).__name__}: {err}", expected="a return value",
                          actual=f"{type(err).__name__}: {err}",
@@ -113,17 +120,39 @@ def as_float_array(check: Check, value: Any, what: str) -> np.ndarray:
 
 
 def student_array(check: Check, value: Any, what: str, shape: tuple[int, ...] | None = None, *,
-                  hint: str = "") -> np.ndarray:
-    """A returned array (not None, numbers, of exactly ``shape`` unless it is None) as float64."""
+                  kind: str | None = None, hint: str = "") -> np.ndarray:
+    """A returned array (not None, numbers, of exactly ``shape`` unless it is None) as float64.
+
+    ``kind``: the type the statement documents, ``"ndarray"`` (a NumPy array, not a list or a
+    tensor) or ``"tensor"`` (a torch tensor); None accepts either, and lists."""
     expect_not_none(check, value, what)
+    expect_kind(check, value, what, kind)
     a = as_float_array(check, value, what)
     if shape is not None:
         expect_shape(check, a, shape, what, hint=hint)
     return a
 
 
+_KINDS = {"ndarray": "a NumPy array", "tensor": "a torch tensor"}
+
+
+def expect_kind(check: Check, value: Any, what: str, kind: str | None) -> None:
+    """Fail unless ``value`` is of the documented ``kind`` (see :func:`student_array`)."""
+    if kind is None:
+        return
+    import torch
+
+    ok = isinstance(value, np.ndarray) if kind == "ndarray" else isinstance(value, torch.Tensor)
+    if not ok:
+        fix = ("np.asarray(...) on a list; .numpy() on a tensor" if kind == "ndarray"
+               else "torch.as_tensor(...), or keep the computation in torch")
+        raise check.fail(f"{what} must be {_KINDS[kind]}, as documented", expected=_KINDS[kind],
+                         actual=f"a {type(value).__module__}.{type(value).__name__}", hint=f"return {_KINDS[kind]}: {fix}")
+
+
 def student_number(check: Check, value: Any, what: str, *, prop: str = "", hint: str = "") -> float:
-    """A returned number (a float, an int, a 0-d or one-element array or tensor) as a float.
+    """A returned number (a Python or NumPy float or int; not a bool, not an array or tensor, even
+    with one element: the statements document a float) as a float.
 
     ``prop`` replaces the failure's "{what} must be one number" where the exercise says more.
     """
@@ -132,4 +161,8 @@ def student_number(check: Check, value: Any, what: str, *, prop: str = "", hint:
     if a.size != 1:
         raise check.fail(prop or f"{what} must be one number", expected="a float",
                          actual=f"an array of shape {a.shape}", hint=hint)
-    return float(a.reshape(()))
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, (bool, np.bool_)):
+        kind = f"a {type(value).__module__}.{type(value).__name__} of shape {a.shape}"
+        raise check.fail(f"{what} must be a float, not an array or a tensor holding one", expected="a float",
+                         actual=kind, hint="return float(value), or value.item() for a tensor or an array")
+    return float(value)

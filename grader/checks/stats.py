@@ -26,6 +26,7 @@ from scipy import stats
 
 __all__ = [
     "P_FALSE_REJECT",
+    "P_PROPERTY",
     "binomial_band",
     "all_equal_bound",
     "chi2_band",
@@ -42,6 +43,13 @@ __all__ = [
 #: Largest probability with which a statistical check may reject a correct answer
 #: (per check; split it between its statistical properties by the union bound).
 P_FALSE_REJECT = 1e-9
+
+#: The share of each case of a statistical property the check declares
+#: (:class:`grader.checks.properties.Law`, :class:`~grader.checks.properties.Independent`): a
+#: check's false-rejection probability is at most P_FALSE_REJECT for its own tests plus P_PROPERTY
+#: per such case, and tests/test_properties.py keeps the cases of every check within another
+#: P_FALSE_REJECT, so a correct answer is rejected with probability below 2e-9 per check in all.
+P_PROPERTY = 1e-10
 
 
 def binomial_band(m: int, p: float, alpha: float) -> tuple[float, float]:

@@ -13,6 +13,7 @@ import torch
 from ..base import Check, Data, expect, expect_close, register
 from ..judging import answer_array, unchanged
 from ..probing import call, functions, returned, student_array
+from ..properties import Interleaved
 from .shared import ATOL, RTOL
 
 __all__ = ["Maxout", "maxout_reference"]
@@ -54,6 +55,22 @@ class Maxout(Check):
 
     id = "03-activations/maxout"
     names = ("maxout_forward", "maxout_backward")
+    properties = (Interleaved(outputs=("out",), grads=("dx", "dW", "db")),)
+
+    def forward(self, obj: Any, case: Data) -> tuple[dict[str, Any], Any]:
+        """For Interleaved: ({"out": the raw output}, the cache)."""
+        got = call(self, functions(self, obj, self.names)["maxout_forward"], case["x"], case["W"], case["b"],
+                   what="maxout_forward(x, W, b)")
+        out, cache = returned(self, got, ("out", "cache"), "maxout_forward")
+        student_array(self, out, "the output of maxout_forward")
+        return {"out": out}, cache
+
+    def backward(self, obj: Any, case: Data, cache: Any) -> dict[str, np.ndarray]:
+        """For Interleaved: the three gradients as float arrays."""
+        grads = call(self, functions(self, obj, self.names)["maxout_backward"], case["dout"], cache,
+                     what="maxout_backward(dout, cache)")
+        return {name: student_array(self, g, name)
+                for g, name in zip(returned(self, grads, ("dx", "dW", "db"), "maxout_backward"), ("dx", "dW", "db"))}
 
     def cases(self, *, visible: bool) -> list[Data]:
         return _cases(visible)

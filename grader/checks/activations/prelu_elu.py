@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..base import register
+from ..properties import Interleaved, NoOverflow
 from .shared import ElementwiseCheck, input_grids, random_input
 
 __all__ = ["PreluElu"]
@@ -25,6 +26,7 @@ class PreluElu(ElementwiseCheck):
     `x`, `alpha` and `dout` are not modified."""
 
     id = "03-activations/prelu_elu"
+    properties = (Interleaved(outputs=("out",), grads=("dx",)), NoOverflow("ELU at x from −1000 to 1000, and near 0 down to ±1e-300"),)
     names = ("prelu_forward", "prelu_backward", "elu_forward", "elu_backward")
     hints = {
         "prelu": {

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..base import register
+from ..properties import Interleaved
 from .shared import ElementwiseCheck, input_grids
 
 __all__ = ["ReluLeakyRelu"]
@@ -25,6 +26,7 @@ class ReluLeakyRelu(ElementwiseCheck):
     (`x[x < 0] = 0` would change the caller's array)."""
 
     id = "03-activations/relu_leaky_relu"
+    properties = (Interleaved(outputs=("out",), grads=("dx",)),)
     names = ("relu_forward", "relu_backward", "leaky_relu_forward", "leaky_relu_backward")
     hints = {
         "relu": {

@@ -19,7 +19,7 @@ from ..base import Check, Data, expect, expect_close
 from ..judging import answer_array, answer_field, unchanged
 from ..probing import call, functions, returned, student_array
 
-__all__ = ["RTOL", "ATOL", "EXTREMES", "random_input", "input_grids", "activation_reference", "ElementwiseCheck"]
+__all__ = ["RTOL", "ATOL", "EXTREMES", "TINY", "random_input", "input_grids", "activation_reference", "ElementwiseCheck"]
 
 #: float64 tolerances for values and gradients.
 RTOL, ATOL = 1e-7, 1e-12
@@ -27,6 +27,20 @@ RTOL, ATOL = 1e-7, 1e-12
 #: Inputs around every special point: zero, tiny, moderate, beyond exp's overflow (709.78), huge.
 EXTREMES = np.array([-1000.0, -710.0, -709.0, -100.0, -40.0, -20.0, -5.0, -1.0, -1e-8, -0.0,
                      0.0, 1e-8, 1.0, 5.0, 20.0, 40.0, 100.0, 709.0, 710.0, 1000.0])
+
+
+#: Inputs near 0 and in the far tails, where exp(x) - 1 or 1 - sigma(x) cancels and only a
+#: relative tolerance sees the lost digits.
+TINY = np.array([-1e-300, -1e-12, -1e-8, -1e-5, -0.1, 1e-12, 1e-8, 1e-5, 0.1, -30.0, -40.0, -700.0, 30.0])
+
+
+def _same_params(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def _same_call(case: Data, kind: str, params: dict[str, Any], x: np.ndarray) -> bool:
+    return (case["kind"] == kind and _same_params(case["params"], params) and case["x"].shape == x.shape
+            and np.array_equal(case["x"], x))
 
 
 def random_input(rng: np.random.Generator, shape: tuple[int, ...], scale: float = 3.0) -> np.ndarray:
@@ -97,10 +111,62 @@ class ElementwiseCheck(Check):
         raise NotImplementedError
 
     def cases(self, *, visible: bool) -> list[Data]:
-        # one upstream gradient per call, drawn in order from one fixed stream
+        # one upstream gradient per call, drawn in order from one fixed stream; the hidden run
+        # is the visible cases, then the calls of the hidden plan that are not among them
         rng = np.random.default_rng(17)
-        return [{"kind": kind, "params": params, "x": x, "dout": rng.standard_normal(x.shape)}
-                for kind, params, x in self.plan(visible)]
+        shown = [{"kind": kind, "params": params, "x": x, "dout": rng.standard_normal(x.shape)}
+                 for kind, params, x in self.plan(True)]
+        if visible:
+            return shown
+        rng = np.random.default_rng(18)
+        return shown + [{"kind": kind, "params": params, "x": x, "dout": rng.standard_normal(x.shape)}
+                        for kind, params, x in self.plan(False)
+                        if not any(_same_call(c, kind, params, x) for c in shown)]
+
+    def interleaved_pairs(self) -> list[tuple[Data, Data]]:
+        """For :class:`~grader.checks.properties.Interleaved`: two visible cases of each activation."""
+        own = self.cases(visible=True)
+        kinds = dict.fromkeys(c["kind"] for c in own)
+        pairs = []
+        for kind in kinds:
+            mine = [c for c in own if c["kind"] == kind]
+            if len(mine) >= 2:
+                pairs.append((mine[0], mine[1]))
+        return pairs
+
+    def _fns(self, obj: Any, kind: str) -> tuple[Any, Any]:
+        fns = functions(self, obj, self.names)
+        return fns[f"{kind}_forward"], fns[f"{kind}_backward"]
+
+    def forward(self, obj: Any, case: Data) -> tuple[dict[str, Any], Any]:
+        """One forward call of the case's activation: ({"out": the raw output}, the cache)."""
+        kind, x, params = case["kind"], case["x"], case["params"]
+        fwd, _ = self._fns(obj, kind)
+        got = (call(self, fwd, x, params["alpha"], what=f"{kind}_forward(x, alpha)") if kind == "prelu"
+               else call(self, fwd, x, **params, what=f"{kind}_forward(x, ...)"))
+        out, cache = returned(self, got, ("out", "cache"), f"{kind}_forward")
+        student_array(self, out, f"the output of {kind}_forward", x.shape)
+        return {"out": out}, cache
+
+    def backward(self, obj: Any, case: Data, cache: Any) -> dict[str, np.ndarray]:
+        """One backward call: {"dx": ...} as a float array."""
+        kind = case["kind"]
+        _, bwd = self._fns(obj, kind)
+        grads = call(self, bwd, case["dout"], cache, what=f"{kind}_backward(dout, cache)")
+        if kind == "prelu":  # Interleaved compares dx (dalpha is judged by the check's own cases)
+            grads = returned(self, grads, ("dx", "dalpha"), f"{kind}_backward")[0]
+        return {"dx": student_array(self, grads, "dx")}
+
+    def extreme_cases(self, *, visible: bool) -> list[Data]:
+        """For :class:`~grader.checks.properties.NoOverflow`: every activation of the exercise on
+        :data:`EXTREMES` and on :data:`TINY`, with each parameter setting of the visible plan."""
+        rng = np.random.default_rng(19)
+        seen: list[tuple[str, dict[str, Any]]] = []
+        for kind, params, _ in self.plan(True):
+            if kind != "prelu" and not any(k == kind and _same_params(p, params) for k, p in seen):
+                seen.append((kind, params))
+        return [{"kind": kind, "params": params, "x": x.copy(), "dout": rng.standard_normal(x.shape)}
+                for kind, params in seen for x in (EXTREMES, TINY)]
 
     def answer(self, obj: Any, case: Data) -> Data:
         kind, x = case["kind"], case["x"]
@@ -156,7 +222,7 @@ class ElementwiseCheck(Check):
         out = answer_array(self, answer, "out", x.shape, f"the output of {kind}_forward {where}",
                            hint="an element-wise function keeps the shape of x")
         expect_close(self, out, ref["out"], f"{kind}_forward(x) {where}", rtol=RTOL, atol=ATOL,
-                     hint=hints.get("forward", "compare with the formula above"))
+                     hint=hints.get("forward", "compare with the formula above"), precise=True)
         dx = answer_array(self, answer, "dx", x.shape, f"dx from {kind}_backward {where}", hint="dx has the shape of x")
         at0 = x == 0  # from the input, never from the answer
         if at0.any():

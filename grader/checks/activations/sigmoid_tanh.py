@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..base import register
+from ..properties import Interleaved, NoOverflow
 from .shared import ElementwiseCheck, input_grids
 
 __all__ = ["SigmoidTanh"]
@@ -25,6 +26,7 @@ class SigmoidTanh(ElementwiseCheck):
     shapes; and that `x` and `dout` are not modified."""
 
     id = "03-activations/sigmoid_tanh"
+    properties = (Interleaved(outputs=("out",), grads=("dx",)), NoOverflow("x from −1000 to 1000, and near 0 down to ±1e-300"),)
     names = ("sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward")
     strict_overflow = frozenset({"sigmoid", "tanh"})
     hints = {

@@ -15,6 +15,7 @@ from ..base import Check, Data, expect, expect_close, register
 from ..judging import answer_array, answer_dict, answer_flag, answer_list
 from ..probing import call
 from .shared import all_unchanged, array, t
+from ..properties import LargeMean
 
 __all__ = ["BatchNorm1dModule"]
 
@@ -57,6 +58,7 @@ class BatchNorm1dModule(Check):
     mode and updated again after `train()`; and `x` must not be modified."""
 
     id = "05-batchnorm/BatchNorm1d"
+    properties = (LargeMean("steps.x"),)
 
     def cases(self, *, visible: bool) -> list[Data]:
         # a case is one module driven through a sequence of calls: each depends on the ones before

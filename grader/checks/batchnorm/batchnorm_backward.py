@@ -17,6 +17,7 @@ from ..base import Check, Data, expect, expect_close, register
 from ..judging import answer_array, answer_dict, answer_field, real_array
 from ..probing import call, returned
 from .shared import array, bn_cache, bn_fn, gn_cache, gn_fn, grads, ln_cache, ln_fn, snapshot
+from ..properties import LargeMean
 
 __all__ = ["BatchnormBackward"]
 
@@ -29,6 +30,7 @@ class BatchnormBackward(Check):
     `eps`; and that `dout` and the cache are not modified."""
 
     id = "05-batchnorm/batchnorm_backward"
+    properties = (LargeMean("x"),)
     fn_name: ClassVar[str] = "batchnorm_backward"
     #: "bn" (batch norm), "ln" (layer norm) or "gn" (group norm)
     kind: ClassVar[str] = "bn"

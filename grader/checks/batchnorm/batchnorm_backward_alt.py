@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..base import register
 from .batchnorm_backward import BatchnormBackward
+from ..properties import LargeMean
 
 __all__ = ["BatchnormBackwardAlt"]
 
@@ -15,4 +16,5 @@ class BatchnormBackwardAlt(BatchnormBackward):
     and $\beta$, several shapes, inputs unchanged)."""
 
     id = "05-batchnorm/batchnorm_backward_alt"
+    properties = (LargeMean("x"),)
     fn_name = "batchnorm_backward_alt"

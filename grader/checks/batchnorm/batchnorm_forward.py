@@ -14,6 +14,7 @@ from ..base import Check, Data, expect, expect_close, register
 from ..judging import answer_array, answer_list
 from ..probing import call, returned
 from .shared import all_unchanged, array, bn_cache, cache_answer, cache_record, torch_batch_norm
+from ..properties import LargeMean
 
 __all__ = ["BatchnormForward"]
 
@@ -71,6 +72,7 @@ class BatchnormForward(Check):
     entries; and that `x`, `gamma`, `beta` are not modified."""
 
     id = "05-batchnorm/batchnorm_forward"
+    properties = (LargeMean("steps.x"),)
     #: (N, C, H, W) inputs, normalised per channel, instead of (N, D).
     spatial: ClassVar[bool] = False
     fn_name: ClassVar[str] = "batchnorm_forward"

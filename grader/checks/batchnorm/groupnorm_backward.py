@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..base import register
 from .batchnorm_backward import BatchnormBackward
+from ..properties import LargeMean
 
 __all__ = ["GroupnormBackward"]
 
@@ -16,6 +17,7 @@ class GroupnormBackward(BatchnormBackward):
     `dout` and the cache unmodified."""
 
     id = "05-batchnorm/groupnorm_backward"
+    properties = (LargeMean("x"),)
     fn_name = "groupnorm_backward"
     kind = "gn"
 

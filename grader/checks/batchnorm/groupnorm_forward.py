@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..base import register
 from .layernorm_forward import LayernormForward
+from ..properties import Defaults, LargeMean
 
 __all__ = ["GroupnormForward"]
 
@@ -16,6 +17,7 @@ class GroupnormForward(LayernormForward):
     different means and scales; the cache entries and shapes; unmodified inputs."""
 
     id = "05-batchnorm/groupnorm_forward"
+    properties = (LargeMean("x"), Defaults(eps=1e-5))
     fn_name = "groupnorm_forward"
     kind = "gn"
 

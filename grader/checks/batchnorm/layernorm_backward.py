@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..base import register
 from .batchnorm_backward import BatchnormBackward
+from ..properties import LargeMean
 
 __all__ = ["LayernormBackward"]
 
@@ -16,6 +17,7 @@ class LayernormBackward(BatchnormBackward):
     large `eps`; `dout` and the cache unmodified."""
 
     id = "05-batchnorm/layernorm_backward"
+    properties = (LargeMean("x"),)
     fn_name = "layernorm_backward"
     kind = "ln"
 

@@ -14,6 +14,7 @@ from ..base import Check, Data, expect, expect_close, register
 from ..judging import answer_array, answer_number
 from ..probing import as_float_array, call, returned
 from .shared import all_unchanged, array, cache_answer, cache_record, gn_cache, gn_fn, ln_cache, ln_fn, t
+from ..properties import Defaults, LargeMean
 
 __all__ = ["LayernormForward"]
 
@@ -25,6 +26,7 @@ class LayernormForward(Check):
     a large `eps`; the cache entries and their shapes; unmodified inputs."""
 
     id = "05-batchnorm/layernorm_forward"
+    properties = (LargeMean("x"), Defaults(eps=1e-5))
     fn_name: ClassVar[str] = "layernorm_forward"
     #: "ln" (layer norm) or "gn" (group norm)
     kind: ClassVar[str] = "ln"
@@ -51,6 +53,14 @@ class LayernormForward(Check):
         N, C = case["x"].shape[:2]
         groups = (N, 1) if self.kind == "ln" else (N, case["G"])
         return {"x": case["x"].shape, "x_hat": case["x"].shape, "mu": groups, "var": groups, "gamma": (C,)}
+
+    def with_options(self, obj: Any, case: Data, options: dict[str, Any]) -> Data:
+        """For Defaults: the output with exactly ``options`` in the parameter dict."""
+        x, gamma, beta, G = case["x"].copy(), case["gamma"].copy(), case["beta"].copy(), case["G"]
+        args = (x, gamma, beta, dict(options)) if self.kind == "ln" else (x, gamma, beta, G, dict(options))
+        what = f"{self.fn_name} with the parameter dict {dict(options)}"
+        out, _ = returned(self, call(self, obj, *args, what=what), ("out", "cache"), self.fn_name)
+        return {"out": array(self, out, "out", case["x"].shape)}
 
     def answer(self, obj: Any, case: Data) -> Data:
         x, gamma, beta, eps, G = case["x"], case["gamma"], case["beta"], case["eps"], case["G"]

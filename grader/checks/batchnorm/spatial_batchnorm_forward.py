@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..base import register
 from .batchnorm_forward import BatchnormForward
+from ..properties import LargeMean
 
 __all__ = ["SpatialBatchnormForward"]
 
@@ -20,5 +21,6 @@ class SpatialBatchnormForward(BatchnormForward):
     running buffers, the cache, and unmodified inputs."""
 
     id = "05-batchnorm/spatial_batchnorm_forward"
+    properties = (LargeMean("steps.x"),)
     spatial = True
     fn_name = "spatial_batchnorm_forward"

@@ -14,6 +14,7 @@ import numpy as np
 from ..base import Check, Data, expect, expect_close, register
 from ..judging import answer_array, unchanged
 from ..probing import call, student_array
+from ..properties import LargeMean
 
 __all__ = ["FitStandardizer"]
 
@@ -49,6 +50,7 @@ class FitStandardizer(Check):
     modified."""
 
     id = "02-preprocessing/fit_standardizer"
+    properties = (LargeMean("X_train", "X_test", "X_train2"),)
 
     def cases(self, *, visible: bool) -> list[Data]:
         return [_case(seed, n_train, n_test, d, constant=constant)

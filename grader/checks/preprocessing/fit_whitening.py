@@ -16,6 +16,7 @@ import scipy.linalg
 from ..base import Check, Data, expect, expect_close, register
 from ..judging import answer_array, unchanged
 from ..probing import call, returned, student_array
+from ..properties import LargeMean
 
 __all__ = ["FitWhitening"]
 
@@ -52,6 +53,7 @@ class FitWhitening(Check):
     that `X` is not modified."""
 
     id = "02-preprocessing/fit_whitening"
+    properties = (LargeMean("X"),)
 
     def cases(self, *, visible: bool) -> list[Data]:
         return [{"X": _data(seed, n, d, cond), "method": method, "eps": eps}

@@ -14,6 +14,7 @@ import torch
 from ..base import Check, Data, expect, expect_close, register
 from ..judging import answer_array, answer_dict, unchanged
 from ..probing import call, student_array
+from ..properties import LargeMean
 
 __all__ = ["NormalizeImages", "MODES"]
 
@@ -46,6 +47,7 @@ class NormalizeImages(Check):
     that the inputs are not modified."""
 
     id = "02-preprocessing/normalize_images"
+    properties = (LargeMean("X_train", "X"),)
 
     def cases(self, *, visible: bool) -> list[Data]:
         # every case is answered in each of MODES, the check's own table

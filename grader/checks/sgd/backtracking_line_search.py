@@ -84,6 +84,10 @@ def _cases(visible: bool) -> list[dict[str, Any]]:
              x=rng.standard_normal(4), lr0=3.0, beta=0.7, c=0.4, max_iter=50),
         dict(kind="quartic1d", params={}, x=np.array([-2.0]), lr0=2.0, beta=0.9, c=0.9, max_iter=60),
         dict(kind="quartic1d", params={}, x=np.array([0.4]), lr0=1.0, beta=0.5, c=0.25, max_iter=50),
+        # Armijo holds with equality at lr0 (t_max = 2 (1 - c) = 1.5, every number exact in binary):
+        # "<=" accepts lr0, a strict "<" backtracks once
+        dict(kind="quadratic", params={"A": np.eye(2), "b": np.zeros(2)}, x=np.array([1.0, 0.0]),
+             lr0=1.5, beta=0.5, c=0.25, max_iter=50),
         # no k <= max_iter satisfies Armijo: the answer is lr0 * beta**max_iter
         dict(kind="quadratic", params=_quadratic(rng, 2, L=1e6, cond=2.0), x=np.array([1.0, 1.0]),
              lr0=1.0, beta=0.5, c=1e-4, max_iter=5),
@@ -105,8 +109,9 @@ class BacktrackingLineSearch(Check):
     r"""on the grader's own functions (quadratics, Rosenbrock, log-sum-exp, a 1-D quartic), that
     the returned $t$ is of the form $\text{lr0}\cdot\beta^k$ with $k \le$ `max_iter`, satisfies
     Armijo, and is the *first* such step (every step before it must fail Armijo); on quadratics,
-    the result is compared with the closed form of the largest Armijo step; the fallback when no
-    step qualifies; and that `x` is left unchanged."""
+    the result is compared with the closed form of the largest Armijo step, also where Armijo holds
+    with equality; the fallback when no step qualifies; that `grad_f` is evaluated once; that `t` is
+    a float; and that `x` is left unchanged."""
 
     id = "01-sgd/backtracking_line_search"
 
@@ -119,7 +124,10 @@ class BacktrackingLineSearch(Check):
         def f(x):
             return objective(kind, params, x)[0]
 
+        grad_calls = []
+
         def grad_f(x):
+            grad_calls.append(1)
             return objective(kind, params, x)[1]
 
         x = case["x"]
@@ -128,7 +136,7 @@ class BacktrackingLineSearch(Check):
         t = student_number(self, t, "the step size t",
                            prop="backtracking_line_search must return one number, the step size t",
                            hint="return t itself, not x - t * g or the list of tried steps")
-        return {"t": t, "x_after": x}
+        return {"t": t, "x_after": x, "grad_calls": len(grad_calls)}
 
     def judge_case(self, case: Data, answer: Any) -> int:
         t = answer_number(self, answer, "t", "the step size t")
@@ -159,7 +167,10 @@ class BacktrackingLineSearch(Check):
                f"the Armijo condition f(x - t g) <= f(x) - c t ||g||^2 must hold at the returned t ({where})",
                expected="f(x - t g) - (f(x) - c t ||g||^2) <= 0", actual=gap,
                hint="check the sign of the c-term and that it uses the SQUARED norm of the gradient")
-        n = 5
+        calls = answer_number(self, answer, "grad_calls", "the number of calls of grad_f")
+        expect(self, calls == 1, f"grad_f must be evaluated once, at x ({where})", expected=1, actual=int(calls),
+               hint="g = grad_f(x) does not change while t shrinks: compute it once, before the loop")
+        n = 6
         if case["kind"] == "quadratic":
             n += self._judge_quadratic(case, t, where)
         return n

@@ -12,7 +12,8 @@ import torch
 
 from ..base import Check, Data, expect, expect_close, expect_shape, register
 from ..judging import answer_array, answer_number, unchanged
-from ..probing import as_float_array, call, returned, student_number
+from ..probing import call, returned, student_array, student_number
+from ..properties import NoOverflow
 
 __all__ = ["LogisticLossAndGrad"]
 
@@ -57,6 +58,18 @@ class LogisticLossAndGrad(Check):
     values."""
 
     id = "01-sgd/logistic_loss_and_grad"
+    properties = (NoOverflow("logits of ±1000 and of ±40, where exp overflows or 1 + exp(z) rounds to 1"),)
+
+    def extreme_cases(self, *, visible: bool) -> list[Data]:
+        """For NoOverflow: logits of ±1000, and two problems of many examples with logits of ±40 and ±1000."""
+        rng = np.random.default_rng(70)
+        z = np.array([1000.0, -1000.0, 1000.0, -1000.0, 40.0, -40.0, 36.0, -36.0, 1e-3])
+        cases = [{"w": np.array([1.0, 0.0]), "X": np.stack([z, rng.standard_normal(9)], axis=1),
+                  "y": np.array([0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0])}]
+        n = 400  # float32 arithmetic leaves relative errors of about 1e-7 in a mean over many examples
+        X = np.column_stack([rng.choice([-40.0, 40.0, -1000.0, 7.0], n), rng.standard_normal(n)])
+        cases.append({"w": np.array([1.0, 0.3]), "X": X, "y": (rng.random(n) < 0.5).astype(np.float64)})
+        return cases
 
     def cases(self, *, visible: bool) -> list[Data]:
         return _cases(visible)
@@ -67,7 +80,7 @@ class LogisticLossAndGrad(Check):
         loss, dw = returned(self, out, ("loss", "dw"), "logistic_loss_and_grad")
         loss = student_number(self, loss, "the loss", prop="the loss must be one number, the MEAN over the N examples",
                               hint="average the per-example losses: .mean()")
-        return {"loss": loss, "dw": as_float_array(self, dw, "the gradient dw"),
+        return {"loss": loss, "dw": student_array(self, dw, "the gradient dw", kind="ndarray"),
                 "w_after": w, "X_after": X, "y_after": y}
 
     def judge_case(self, case: Data, answer: Any) -> int:
@@ -86,8 +99,10 @@ class LogisticLossAndGrad(Check):
         expect(self, np.isfinite(loss), f"the loss must be finite, even for large logits {where}",
                expected=loss_ref, actual=loss, hint=hint_loss)
         expect_close(self, loss, loss_ref, f"the loss (mean binary cross-entropy with logits X w) {where}",
-                     rtol=1e-6, atol=1e-10, hint=hint_loss + "; average over N; labels are 0/1")
+                     rtol=1e-6, atol=1e-10, hint=hint_loss + "; average over N; labels are 0/1; compute in float64",
+                     precise=True)
         expect_shape(self, dw, w.shape, "dw", hint="dw has the shape of w: (D,)")
         expect_close(self, dw, dw_ref, f"the gradient dw = X^T (sigmoid(X w) - y) / N {where}",
-                     rtol=1e-6, atol=1e-10, hint="check the sign, the 1/N and that sigmoid does not overflow")
+                     rtol=1e-6, atol=1e-10, hint="check the sign, the 1/N and that sigmoid does not overflow",
+                     precise=True)
         return 5

@@ -6,6 +6,7 @@ every position of the epoch's order is uniform over range(n), over many epochs.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ import numpy as np
 from ..base import FORGED_HINT, Case, Check, Data, expect, register
 from ..judging import answer_list, describe
 from ..probing import call
-from ..properties import RngArgument
+from ..properties import Law, RngArgument
 from ..stats import P_FALSE_REJECT, binomial_band
 
 __all__ = ["MinibatchIndices"]
@@ -25,10 +26,21 @@ _MANY = 100
 def _plan(visible: bool) -> list[tuple[int, int, int]]:
     """(n, batch_size, calls): the many-call cases feed the shuffling statistics, with
     expected count n_calls / n >= 50 per (position, index) cell."""
-    return [(10, 3, 2), (12, 4, 2), (6, 4, 300)] if visible else [
+    visible_plan = [(10, 3, 2), (12, 4, 2), (6, 4, 300)]
+    return visible_plan if visible else visible_plan + [
         (10, 3, 1000), (12, 4, 3), (5, 8, 3), (7, 1, 3), (1, 1, 2), (1, 4, 2),
         (100, 32, 3), (64, 64, 2), (6, 6, 300),
     ]
+
+
+def _rank(order: np.ndarray) -> int:
+    """The rank of a permutation of range(n) among all n! (Lehmer code): 0..n!-1, one per order."""
+    rank, items = 0, list(range(len(order)))
+    for pos, value in enumerate(order.tolist()):
+        i = items.index(value)
+        rank += i * math.factorial(len(order) - 1 - pos)
+        items.pop(i)
+    return rank
 
 
 @register
@@ -50,20 +62,21 @@ class MinibatchIndices(Check):
     def _epoch(self, out: Any) -> list[np.ndarray]:
         """The student's batches as 1-D arrays, or a CheckFailure on the wrong type."""
         hint = "return a list of 1-D integer arrays, e.g. [perm[i:i + batch_size] for i in ...]"
-        try:
-            batches = list(out)
-        except TypeError:
-            raise self.fail("minibatch_indices must return a list of index arrays",
-                            expected="a list of 1-D integer arrays", actual=type(out).__name__, hint=hint) from None
+        if not isinstance(out, list):  # documented: a list (a generator has no len(), a tuple is not a list)
+            raise self.fail("minibatch_indices must return a list of index arrays, as documented",
+                            expected="a list of 1-D integer ndarrays", actual=describe(out),
+                            hint=hint + (": a generator (yield) has no len() and runs only once"
+                                         if hasattr(out, "__next__") else ""))
         arrays = []
-        for b in batches:
-            if hasattr(b, "detach") and callable(b.detach):
-                b = b.detach().cpu().numpy()
-            a = np.asarray(b)
-            if a.ndim != 1 or a.dtype == object:
+        for b in out:
+            if not isinstance(b, np.ndarray):
+                raise self.fail("each batch must be a NumPy array of indices, as documented",
+                                expected="1-D integer ndarrays", actual=describe(b),
+                                hint="slice a NumPy permutation: perm[i:i + batch_size] is an ndarray")
+            if b.ndim != 1 or b.dtype == object:
                 raise self.fail("each batch must be a 1-D sequence of indices",
-                                expected="1-D arrays", actual=f"{type(b).__name__} of shape {a.shape}", hint=hint)
-            arrays.append(a)
+                                expected="1-D arrays", actual=describe(b), hint=hint)
+            arrays.append(b)
         return arrays
 
     def answer(self, obj: Any, case: Data) -> Data:
@@ -72,7 +85,29 @@ class MinibatchIndices(Check):
                                             what=f"minibatch_indices({n}, {bs}, rng=rng)"))
                            for j in range(case["calls"])]}
 
-    properties = (RngArgument(orders=(2, 20)),)
+    properties = (
+        RngArgument(orders=(2, 20)),
+        Law("order", "Over 5000 epochs of 4 examples, each of the 4! = 24 orders "
+                     "comes up equally often (a chi-square test of fit over whole orders, which sees a bias of a "
+                     "few percent that position-by-position counts miss, e.g. from sorting random integers "
+                     "with ties or from swapping every position with any other).",
+            pmf=lambda p: np.full(math.factorial(p["n"]), 1.0 / math.factorial(p["n"])),
+            params=({"n": 4, "batch_size": 3},), draws=5000,
+            hint="shuffle with rng.permutation(n) (or Fisher-Yates: swap i with a uniform j in 0..i)"),
+    )
+
+    def draws(self, obj: Any, rng: np.random.Generator, n_draws: int, params: Data) -> Data:
+        """The order of each of ``n_draws`` epochs from one generator, as its rank among the n! orders (for Law)."""
+        n, bs = params["n"], params["batch_size"]
+        codes = np.zeros(n_draws)
+        for j in range(n_draws):
+            batches = self._epoch(call(self, obj, n, bs, rng=rng, what=f"minibatch_indices({n}, {bs}, rng=rng)"))
+            order = np.concatenate(batches) if batches else np.zeros(0)
+            if sorted(order.tolist()) != list(range(n)):
+                raise self.fail(f"every index in range(n) must appear exactly once per epoch (n={n}, batch_size={bs})",
+                                expected=f"each of 0..{n - 1} once", actual=order.tolist())
+            codes[j] = _rank(order.astype(np.int64))
+        return {"order": codes}
 
     def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
         """Two epochs of 20 examples in batches of 6, from one generator (for RngArgument)."""

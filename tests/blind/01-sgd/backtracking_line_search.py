@@ -6,28 +6,8 @@ from tests.variants import buggy, correct
 ID = "01-sgd/backtracking_line_search"
 
 
-@buggy(ID, "[7] strict Armijo inequality f(x - t g) < f(x) - c t |g|^2 (rejects equality)")
-def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):
-    g = grad_f(x)
-    fx = f(x)
-    gg = np.sum(g * g)
-    t = lr0
-    for k in range(max_iter + 1):
-        t = lr0 * beta ** k
-        if f(x - t * g) < fx - c * t * gg:
-            return t
-    return lr0 * beta ** max_iter
 
 
-@buggy(ID, "[7] evaluates grad_f at every trial (documented: once)")
-def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):
-    t = lr0
-    for k in range(max_iter + 1):
-        g = grad_f(x)
-        if f(x - t * g) <= f(x) - c * t * np.dot(g, g):
-            return t
-        t = t * beta
-    return lr0 * beta ** max_iter
 
 
 @buggy(ID, "[8] steps x in place to test the trial point and steps back (x changes by rounding)")
@@ -135,15 +115,6 @@ def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_ite
     return lr0 * beta ** max_iter
 
 
-@buggy(ID, "[9] returns the accepted step as a 0-d/1-elem array computed from arrays (np.array(t))")
-def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):
-    g = grad_f(x)
-    fx = f(x)
-    ts = lr0 * beta ** np.arange(max_iter + 1)
-    for t in ts:
-        if f(x - t * g) <= fx - c * t * np.sum(g ** 2):
-            return ts[ts == t][:1]
-    return ts[-1:]
 
 
 @correct(ID, "while loop with counter and sum(g*g); range(max_iter) + fallback")

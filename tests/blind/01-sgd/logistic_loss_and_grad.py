@@ -14,12 +14,6 @@ def logistic_loss_and_grad(w, X, y):
     return float(loss), X.T @ (s - y) / X.shape[0]
 
 
-@buggy(ID, "[2] np.where with an overflowing branch for the sigmoid")
-def logistic_loss_and_grad(w, X, y):
-    z = X @ w
-    s = np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
-    loss = np.mean(np.logaddexp(0, z) - y * z)
-    return float(loss), X.T @ (s - y) / len(y)
 
 
 @buggy(ID, "[2] loss as BCE of clipped probabilities: finite but wrong for |z| ~ 1000")
@@ -65,21 +59,8 @@ def logistic_loss_and_grad(w, X, y):
     return float(loss), X.T @ (y - s) / X.shape[0]
 
 
-@buggy(ID, "[6] gradient divided by D = X.shape[1] instead of N")
-def logistic_loss_and_grad(w, X, y):
-    z = X @ w
-    s = 0.5 * (1 + np.tanh(0.5 * z))
-    loss = np.mean(np.logaddexp(0, z) - y * z)
-    return float(loss), X.T @ (s - y) / X.shape[1]
 
 
-@buggy(ID, "[1] casts to float32 for speed: loss and gradient lose precision")
-def logistic_loss_and_grad(w, X, y):
-    X32, w32, y32 = X.astype(np.float32), w.astype(np.float32), y.astype(np.float32)
-    z = X32 @ w32
-    s = 0.5 * (1 + np.tanh(0.5 * z))
-    loss = np.mean(np.logaddexp(np.float32(0), z) - y32 * z)
-    return loss, X32.T @ (s - y32) / X.shape[0]
 
 
 @buggy(ID, "[9] loss returned as a shape-(1,) array (mean with keepdims)")

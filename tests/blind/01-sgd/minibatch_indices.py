@@ -12,19 +12,8 @@ def minibatch_indices(n, batch_size, *, rng):
     return [perm[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-@buggy(ID, "[4] argsort of rng.integers(0, n, n): ties make the shuffle biased")
-def minibatch_indices(n, batch_size, *, rng):
-    perm = np.argsort(rng.integers(0, n, size=n), kind="stable")
-    return [perm[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-@buggy(ID, "[4] naive swap shuffle: swap i with a uniform j in range(n) (biased)")
-def minibatch_indices(n, batch_size, *, rng):
-    perm = np.arange(n)
-    for i in range(n):
-        j = rng.integers(n)
-        perm[i], perm[j] = perm[j], perm[i]
-    return [perm[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
 @buggy(ID, "[7,10] drops the last partial batch")
@@ -45,17 +34,8 @@ def minibatch_indices(n, batch_size, *, rng):
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-@buggy(ID, "[9] list of Python lists instead of integer arrays")
-def minibatch_indices(n, batch_size, *, rng):
-    perm = rng.permutation(n).tolist()
-    return [perm[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-@buggy(ID, "[9] a generator (yield) instead of a list")
-def minibatch_indices(n, batch_size, *, rng):
-    perm = rng.permutation(n)
-    for i in range(0, n, batch_size):
-        yield perm[i:i + batch_size]
 
 
 @buggy(ID, "[8] caches the permutation per n in a mutable default: every epoch has the same order")

@@ -6,28 +6,8 @@ from tests.variants import buggy, correct
 ID = "02-preprocessing/fit_standardizer"
 
 
-@buggy(ID, "[1] one-pass variance E[x^2] - E[x]^2 (cancellation for large means)")
-def fit_standardizer(X_train):
-    mu = X_train.mean(axis=0)
-    var = (X_train ** 2).mean(axis=0) - mu ** 2
-    sigma = np.sqrt(np.maximum(var, 0.0))
-    sigma = np.where(sigma == 0, 1.0, sigma)
-
-    def transform(X):
-        return (X - mu) / sigma
-    return transform
 
 
-@buggy(ID, "[1] statistics accumulated in float32")
-def fit_standardizer(X_train):
-    X32 = np.asarray(X_train, dtype=np.float32)
-    mu = X32.mean(axis=0)
-    sigma = X32.std(axis=0)
-    sigma[sigma == 0] = 1.0
-
-    def transform(X):
-        return (X - mu) / sigma
-    return transform
 
 
 @buggy(ID, "[7] sample std (ddof=1) instead of population std")

@@ -63,17 +63,6 @@ def fit_whitening(X, *, method="zca", eps=0.0):
     return mean, U @ D @ U.T
 
 
-@buggy(ID, "[1] one-pass covariance E[x x^T] - mu mu^T")
-def fit_whitening(X, *, method="zca", eps=0.0):
-    N = X.shape[0]
-    mean = X.mean(axis=0)
-    C = X.T @ X / N - np.outer(mean, mean)
-    lam, U = np.linalg.eigh(C)
-    lam, U = lam[::-1], U[:, ::-1]
-    W = U * (1 / np.sqrt(lam + eps))
-    if method == "zca":
-        W = W @ U.T
-    return mean, W
 
 
 @buggy(ID, "[7] any method other than 'pca' silently treated as ZCA")

@@ -32,10 +32,6 @@ def dead_relu_fraction(pre_activations):
     return int(dead.sum()) // pre_activations.shape[1]
 
 
-@buggy("03-activations/dead_relu_fraction", "[9] torch version returns a 0-d tensor, not a float")
-def dead_relu_fraction(pre_activations):
-    z = torch.from_numpy(np.asarray(pre_activations))
-    return (z <= 0).all(dim=0).double().mean()
 
 
 @buggy("03-activations/dead_relu_fraction", "[8] applies ReLU in place (np.maximum(z, 0, out=z)) and checks the outputs are all 0")

@@ -108,24 +108,6 @@ def maxout():
     return maxout_forward, maxout_backward
 
 
-@buggy("03-activations/maxout", "[8] backward subtracts out from the cached z in place to find the winners: a second backward gives zeros")
-@_call
-def maxout():
-    def maxout_forward(x, W, b):
-        z = np.einsum("nd,dhj->nhj", x, W) + b
-        out = z.max(axis=2)
-        return out, (x.copy(), W.copy(), z, out.copy())
-
-    def maxout_backward(dout, cache):
-        x, W, z, out = cache
-        z -= out[:, :, None]
-        delta = (z == 0) * dout[:, :, None]
-        dx = np.einsum("nhj,dhj->nd", delta, W)
-        dW = np.einsum("nd,nhj->dhj", x, delta)
-        db = delta.sum(axis=0)
-        return dx, dW, db
-
-    return maxout_forward, maxout_backward
 
 
 @buggy("03-activations/maxout", "[9,6] forward keeps the piece axis: out of shape (N, H, 1) (max with keepdims=True)")

@@ -29,24 +29,6 @@ def sigmoid_tanh():
     return sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
 
 
-@buggy("03-activations/sigmoid_tanh", "[2] np.where with both branches: exp(-x) and exp(x) both evaluated everywhere, overflow")
-@_call
-def sigmoid_tanh():
-    def sigmoid_forward(x):
-        out = np.where(x >= 0, 1.0 / (1.0 + np.exp(-x)), np.exp(x) / (1.0 + np.exp(x)))
-        return out, out
-
-    def sigmoid_backward(dout, cache):
-        return dout * cache * (1.0 - cache)
-
-    def tanh_forward(x):
-        out = np.tanh(x)
-        return out, out
-
-    def tanh_backward(dout, cache):
-        return dout * (1.0 - cache ** 2)
-
-    return sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
 
 
 @buggy("03-activations/sigmoid_tanh", "[2] stable sigmoid, but tanh from the exponential formula (inf/inf = nan, overflow)")

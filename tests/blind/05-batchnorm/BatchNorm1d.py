@@ -221,61 +221,8 @@ class BatchNorm1d:
         return self.gamma * (x - mu) / np.sqrt(var + 1e-5) + self.beta
 
 
-@buggy(ID, "[1] one-pass variance E[x^2] - mu^2")
-class BatchNorm1d:
-    def __init__(self, num_features, *, eps=1e-5, momentum=0.1):
-        self.gamma, self.beta = np.ones(num_features), np.zeros(num_features)
-        self.running_mean, self.running_var = np.zeros(num_features), np.ones(num_features)
-        self.eps, self.momentum, self.training = eps, momentum, True
-
-    def train(self):
-        self.training = True
-        return self
-
-    def eval(self):
-        self.training = False
-        return self
-
-    def forward(self, x):
-        if self.training:
-            N = x.shape[0]
-            mu = x.mean(axis=0)
-            var = (x ** 2).mean(axis=0) - mu ** 2
-            m = self.momentum
-            self.running_mean = (1 - m) * self.running_mean + m * mu
-            self.running_var = (1 - m) * self.running_var + m * var * N / (N - 1)
-        else:
-            mu, var = self.running_mean, self.running_var
-        return self.gamma * (x - mu) / np.sqrt(var + self.eps) + self.beta
 
 
-@buggy(ID, "[1,9] buffers and parameters created as float32")
-class BatchNorm1d:
-    def __init__(self, num_features, *, eps=1e-5, momentum=0.1):
-        self.gamma = np.ones(num_features, dtype=np.float32)
-        self.beta = np.zeros(num_features, dtype=np.float32)
-        self.running_mean = np.zeros(num_features, dtype=np.float32)
-        self.running_var = np.ones(num_features, dtype=np.float32)
-        self.eps, self.momentum, self.training = eps, momentum, True
-
-    def train(self):
-        self.training = True
-        return self
-
-    def eval(self):
-        self.training = False
-        return self
-
-    def forward(self, x):
-        if self.training:
-            N = x.shape[0]
-            mu, var = x.mean(axis=0), x.var(axis=0)
-            m = self.momentum
-            self.running_mean[:] = (1 - m) * self.running_mean + m * mu
-            self.running_var[:] = (1 - m) * self.running_var + m * var * N / (N - 1)
-        else:
-            mu, var = self.running_mean, self.running_var
-        return self.gamma * (x - mu) / np.sqrt(var + self.eps) + self.beta
 
 
 @buggy(ID, "[8] running_var aliases gamma (both 'ones'), in-place updates then change gamma")

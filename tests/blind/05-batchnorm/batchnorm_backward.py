@@ -82,23 +82,6 @@ def batchnorm_backward(dout, cache):
     return dx, dgamma, dbeta
 
 
-@buggy(ID, "[1] recomputes var from cache['x'] with the one-pass formula E[x^2] - mu^2")
-def batchnorm_backward(dout, cache):
-    x, eps, gamma = cache["x"], cache["eps"], cache["gamma"]
-    N = x.shape[0]
-    mu = x.mean(axis=0)
-    var = (x * x).mean(axis=0) - mu * mu
-    c = x - mu
-    s = np.sqrt(var + eps)
-    x_hat = c / s
-    dbeta = dout.sum(axis=0)
-    dgamma = (dout * x_hat).sum(axis=0)
-    dxhat = dout * gamma
-    dvar = (dxhat * c).sum(axis=0) * -0.5 * s ** -3
-    dc = dxhat / s + dvar * 2 * c / N
-    dmu = -dc.sum(axis=0)
-    dx = dc + dmu / N
-    return dx, dgamma, dbeta
 
 
 @buggy(ID, "[8] multiplies dout by gamma in place (dout *= gamma), modifying the caller's upstream gradient")

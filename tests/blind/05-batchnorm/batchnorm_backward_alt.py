@@ -54,16 +54,6 @@ def batchnorm_backward_alt(dout, cache):
     return dx, (dout * x_hat).mean(axis=0), dout.mean(axis=0)
 
 
-@buggy(ID, "[1] recomputes x_hat and var from cache['x'] in float32")
-def batchnorm_backward_alt(dout, cache):
-    x = cache["x"].astype(np.float32)
-    eps, gamma = cache["eps"], cache["gamma"]
-    mu = x.mean(axis=0)
-    var = x.var(axis=0)
-    x_hat = (x - mu) / np.sqrt(var + eps)
-    g = gamma * dout
-    dx = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / np.sqrt(var + eps)
-    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
 @buggy(ID, "[8] scales dout in place by gamma (dout *= gamma) before using it")

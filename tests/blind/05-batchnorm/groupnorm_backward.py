@@ -106,19 +106,6 @@ def groupnorm_backward(dout, cache):
     return dx, (dout * x_hat).sum(axis=(0, 2))[:, 0], dout.sum(axis=(0, 2))[:, 0]
 
 
-@buggy(ID, "[1] recomputes x_hat and var from cache['x'] with the one-pass variance")
-def groupnorm_backward(dout, cache):
-    x, eps, gamma, G = cache["x"], cache["eps"], cache["gamma"], cache["G"]
-    N, C, H, W = dout.shape
-    xg = x.reshape(N, G, -1)
-    mu = xg.mean(axis=2, keepdims=True)
-    var = (xg ** 2).mean(axis=2, keepdims=True) - mu ** 2
-    xh = (xg - mu) / np.sqrt(var + eps)
-    g = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
-    dx = ((g - g.mean(axis=2, keepdims=True) - xh * (g * xh).mean(axis=2, keepdims=True))
-          / np.sqrt(var + eps)).reshape(N, C, H, W)
-    x_hat = xh.reshape(N, C, H, W)
-    return dx, (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
 
 
 @correct(ID, "torch autograd through F.group_norm rebuilt from cache['x']")

@@ -50,16 +50,6 @@ def groupnorm_forward(x, gamma, beta, G, gn_param):
                  "eps": eps, "gamma": gamma, "G": G}
 
 
-@buggy(ID, "[1] one-pass variance per group")
-def groupnorm_forward(x, gamma, beta, G, gn_param):
-    eps = gn_param.get("eps", 1e-5)
-    N, C, H, W = x.shape
-    xg = x.reshape(N, G, -1)
-    mu = xg.mean(axis=2, keepdims=True)
-    var = (xg ** 2).mean(axis=2, keepdims=True) - mu ** 2
-    x_hat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
-    out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
-    return out, _pack(x, x_hat, mu[..., 0], var[..., 0], eps, gamma, G)
 
 
 @buggy(ID, "[7] unbiased variance (ddof=1) per group")
@@ -86,16 +76,6 @@ def groupnorm_forward(x, gamma, beta, G, gn_param):
     return out, _pack(x, x_hat, mu[..., 0], var[..., 0], eps, gamma, G)
 
 
-@buggy(ID, "[7] gn_param['eps'] without default (KeyError on an empty dict)")
-def groupnorm_forward(x, gamma, beta, G, gn_param):
-    eps = gn_param["eps"]
-    N, C, H, W = x.shape
-    xg = x.reshape(N, G, -1)
-    mu = xg.mean(axis=2, keepdims=True)
-    var = xg.var(axis=2, keepdims=True)
-    x_hat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
-    out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
-    return out, _pack(x, x_hat, mu[..., 0], var[..., 0], eps, gamma, G)
 
 
 @buggy(ID, "[9] cache mu and var of shape (N, G, 1) (keepdims left in)")

@@ -73,15 +73,6 @@ def layernorm_backward(dout, cache):
     return dx, (dout * x_hat).sum(axis=0, keepdims=True), dout.sum(axis=0, keepdims=True)
 
 
-@buggy(ID, "[1] recomputes var from cache['x'] by the one-pass formula")
-def layernorm_backward(dout, cache):
-    x, eps, gamma = cache["x"], cache["eps"], cache["gamma"]
-    mu = x.mean(axis=1, keepdims=True)
-    var = (x * x).mean(axis=1, keepdims=True) - mu * mu
-    x_hat = (x - mu) / np.sqrt(var + eps)
-    g = gamma * dout
-    dx = (g - g.mean(axis=1, keepdims=True) - x_hat * (g * x_hat).mean(axis=1, keepdims=True)) / np.sqrt(var + eps)
-    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
 @buggy(ID, "[7] hard-codes eps = 1e-5")

@@ -45,3 +45,9 @@ def dead_relu_fraction(pre_activations):  # noqa: F811
 def dead_relu_fraction(pre_activations):  # noqa: F811
     a = torch.as_tensor(pre_activations)
     return (a.amax(dim=0) <= 0).double().mean().item()
+
+
+@buggy('03-activations/dead_relu_fraction', "[9] torch version returns a 0-d tensor, not a float")
+def dead_relu_fraction(pre_activations):
+    z = torch.from_numpy(np.asarray(pre_activations))
+    return (z <= 0).all(dim=0).double().mean()

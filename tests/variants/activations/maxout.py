@@ -132,3 +132,28 @@ class maxout:  # noqa: F811
         return tuple(g.numpy() for g in grads)
 
     functions = (maxout_forward, maxout_backward)
+
+
+def _call(factory):
+    """Registers what the factory returns (the grade cell passes a tuple of functions)."""
+    return factory()
+
+
+@buggy("03-activations/maxout", "[8] backward subtracts out from the cached z in place to find the winners: a second backward gives zeros")
+@_call
+def maxout():
+    def maxout_forward(x, W, b):
+        z = np.einsum("nd,dhj->nhj", x, W) + b
+        out = z.max(axis=2)
+        return out, (x.copy(), W.copy(), z, out.copy())
+
+    def maxout_backward(dout, cache):
+        x, W, z, out = cache
+        z -= out[:, :, None]
+        delta = (z == 0) * dout[:, :, None]
+        dx = np.einsum("nhj,dhj->nd", delta, W)
+        dW = np.einsum("nd,nhj->dhj", x, delta)
+        db = delta.sum(axis=0)
+        return dx, dW, db
+
+    return maxout_forward, maxout_backward

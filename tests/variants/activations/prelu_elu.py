@@ -204,3 +204,62 @@ class prelu_elu:  # noqa: F811
         return dx
 
     functions = (prelu_forward, prelu_backward, elu_forward, elu_backward)
+
+
+def _call(factory):
+    """Registers what the factory returns (the grade cell passes a tuple of functions)."""
+    return factory()
+
+
+@buggy("03-activations/prelu_elu", "[2] ELU with np.where(x > 0, x, alpha*(exp(x)-1)): exp overflows in the discarded branch")
+@_call
+def prelu_elu():
+    def prelu_forward(x, alpha):
+        return np.where(x > 0, x, alpha * x), (x.copy(), alpha.copy())
+
+    def prelu_backward(dout, cache):
+        x, alpha = cache
+        dx = np.where(x > 0, dout, alpha * dout)
+        dalpha = np.where(x > 0, 0.0, dout * x).sum(axis=0)
+        if alpha.shape == (1,):
+            dalpha = dalpha.sum(keepdims=True)
+        return dx, dalpha
+
+    def elu_forward(x, alpha=1.0):
+        return np.where(x > 0, x, alpha * (np.exp(x) - 1)), (x.copy(), alpha)
+
+    def elu_backward(dout, cache):
+        x, alpha = cache
+        return np.where(x > 0, dout, alpha * np.exp(x) * dout)
+
+    return prelu_forward, prelu_backward, elu_forward, elu_backward
+
+
+@buggy("03-activations/prelu_elu", "[2] ELU with exp(x) - 1 instead of expm1 (no overflow: masked), relative error ~1e-7 near 0")
+@_call
+def prelu_elu():
+    def prelu_forward(x, alpha):
+        return np.where(x > 0, x, alpha * x), (x.copy(), alpha.copy())
+
+    def prelu_backward(dout, cache):
+        x, alpha = cache
+        dx = np.where(x > 0, dout, alpha * dout)
+        dalpha = np.where(x > 0, 0.0, dout * x).sum(axis=0)
+        if alpha.shape == (1,):
+            dalpha = dalpha.sum(keepdims=True)
+        return dx, dalpha
+
+    def elu_forward(x, alpha=1.0):
+        out = x.astype(float)
+        neg = x <= 0
+        out[neg] = alpha * (np.exp(x[neg]) - 1.0)
+        return out, (x.copy(), alpha)
+
+    def elu_backward(dout, cache):
+        x, alpha = cache
+        dx = dout.astype(float)
+        neg = x <= 0
+        dx[neg] = alpha * np.exp(x[neg]) * dout[neg]
+        return dx
+
+    return prelu_forward, prelu_backward, elu_forward, elu_backward

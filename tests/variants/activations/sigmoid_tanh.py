@@ -137,7 +137,7 @@ class sigmoid_tanh:  # noqa: F811
     functions = (sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward)
 
 
-@correct(SIG, "sigmoid by a sign mask (exp of -|x| only), caches x; tanh as 2 sigmoid(2x) - 1")
+@buggy(SIG, "[2] tanh as 2 sigmoid(2x) - 1: no overflow, but near 0 it keeps only the digits of 1 + tanh (relative error 1e-8 at x = 1e-8)")
 class sigmoid_tanh:  # noqa: F811
     global sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
 
@@ -162,6 +162,35 @@ class sigmoid_tanh:  # noqa: F811
         e = np.exp(z[~pos])
         s[~pos] = e / (1.0 + e)
         return 2.0 * s - 1.0, x
+
+    def tanh_backward(dout, cache):
+        t = np.tanh(cache)
+        return dout - dout * t * t
+
+    functions = (sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward)
+
+
+@correct(SIG, "sigmoid by a sign mask (exp of -|x| only), caches x; tanh as -expm1(-2|x|) / (2 + expm1(-2|x|)) with the sign of x")
+class sigmoid_tanh:  # noqa: F811
+    global sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
+
+    def sigmoid_forward(x):
+        x = np.asarray(x, dtype=np.float64)
+        out = np.empty_like(x)
+        pos = x >= 0
+        out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+        e = np.exp(x[~pos])
+        out[~pos] = e / (1.0 + e)
+        return out, x
+
+    def sigmoid_backward(dout, cache):
+        e = np.exp(-np.abs(cache))           # s (1 - s) = e / (1 + e)^2 for either sign of x
+        return dout * e / (1.0 + e) ** 2
+
+    def tanh_forward(x):
+        x = np.asarray(x, dtype=np.float64)
+        m = np.expm1(-2.0 * np.abs(x))       # in (-1, 0]: never overflows, exact near 0
+        return np.sign(x) * (-m / (2.0 + m)), x
 
     def tanh_backward(dout, cache):
         t = np.tanh(cache)
@@ -217,3 +246,28 @@ class sigmoid_tanh:  # noqa: F811
         return dout * (1.0 - cache["out"]) * (1.0 + cache["out"])
 
     functions = (sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward)
+
+
+def _call(factory):
+    """Registers what the factory returns (the grade cell passes a tuple of functions)."""
+    return factory()
+
+
+@buggy("03-activations/sigmoid_tanh", "[2] np.where with both branches: exp(-x) and exp(x) both evaluated everywhere, overflow")
+@_call
+def sigmoid_tanh():
+    def sigmoid_forward(x):
+        out = np.where(x >= 0, 1.0 / (1.0 + np.exp(-x)), np.exp(x) / (1.0 + np.exp(x)))
+        return out, out
+
+    def sigmoid_backward(dout, cache):
+        return dout * cache * (1.0 - cache)
+
+    def tanh_forward(x):
+        out = np.tanh(x)
+        return out, out
+
+    def tanh_backward(dout, cache):
+        return dout * (1.0 - cache ** 2)
+
+    return sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward

@@ -69,3 +69,15 @@ def batchnorm_backward_alt(dout, cache):  # noqa: F811
         J = (np.eye(N) - 1.0 / N - np.outer(xh, xh) / N) * gamma[d] / math.sqrt(var[d] + eps)
         dx[:, d] = J.T @ dout[:, d]
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+@buggy('05-batchnorm/batchnorm_backward_alt', "[1] recomputes x_hat and var from cache['x'] in float32")
+def batchnorm_backward_alt(dout, cache):
+    x = cache["x"].astype(np.float32)
+    eps, gamma = cache["eps"], cache["gamma"]
+    mu = x.mean(axis=0)
+    var = x.var(axis=0)
+    x_hat = (x - mu) / np.sqrt(var + eps)
+    g = gamma * dout
+    dx = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / np.sqrt(var + eps)
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)

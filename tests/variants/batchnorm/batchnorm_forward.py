@@ -189,3 +189,46 @@ def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     bn_param["running_var"] = running_var + momentum * (var * B / (B - 1) - running_var)
     cache = dict(x=x, x_hat=x_hat, mu=mu, var=var, eps=eps, gamma=gamma)
     return x_hat * gamma + beta, cache
+
+
+@buggy('05-batchnorm/batchnorm_forward', "[1] one-pass variance E[x^2] - mu^2 (cancellation for large means)")
+def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.1)
+    N, D = x.shape
+    rm = bn_param.get("running_mean", np.zeros(D))
+    rv = bn_param.get("running_var", np.ones(D))
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = (x ** 2).mean(axis=0) - mu ** 2
+        x_hat = (x - mu) / np.sqrt(var + eps)
+        out = gamma * x_hat + beta
+        bn_param["running_mean"] = (1 - m) * rm + m * mu
+        bn_param["running_var"] = (1 - m) * rv + m * var * N / (N - 1)
+        cache = {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
+        return out, cache
+    out = gamma * (x - rm) / np.sqrt(rv + eps) + beta
+    return out, None
+
+
+@buggy('05-batchnorm/batchnorm_forward', "[1,9] computes in float32 (x.astype(np.float32)) for speed")
+def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.1)
+    x = x.astype(np.float32)
+    N, D = x.shape
+    rm = bn_param.get("running_mean", np.zeros(D, dtype=np.float32))
+    rv = bn_param.get("running_var", np.ones(D, dtype=np.float32))
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = x.var(axis=0)
+        x_hat = (x - mu) / np.sqrt(var + eps)
+        out = gamma * x_hat + beta
+        bn_param["running_mean"] = (1 - m) * rm + m * mu
+        bn_param["running_var"] = (1 - m) * rv + m * var * N / (N - 1)
+        cache = {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
+        return out, cache
+    out = gamma * (x - rm) / np.sqrt(rv + eps) + beta
+    return out, None

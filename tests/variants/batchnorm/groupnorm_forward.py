@@ -97,3 +97,27 @@ def groupnorm_forward(x, gamma, beta, G, gn_param):  # noqa: F811
     out = x_hat * torch.as_tensor(gamma).view(1, C, 1, 1) + torch.as_tensor(beta).view(1, C, 1, 1)
     return out.numpy(), {"x": x, "x_hat": x_hat.numpy(), "mu": mu.numpy(), "var": var.numpy(), "eps": eps,
                          "gamma": gamma, "G": G}
+
+
+@buggy('05-batchnorm/groupnorm_forward', "[1] one-pass variance per group")
+def groupnorm_forward(x, gamma, beta, G, gn_param):
+    eps = gn_param.get("eps", 1e-5)
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)
+    mu = xg.mean(axis=2, keepdims=True)
+    var = (xg ** 2).mean(axis=2, keepdims=True) - mu ** 2
+    x_hat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
+    return out, _pack(x, x_hat, mu[..., 0], var[..., 0], eps, gamma, G)
+
+
+@buggy('05-batchnorm/groupnorm_forward', "[7] gn_param['eps'] without default (KeyError on an empty dict)")
+def groupnorm_forward(x, gamma, beta, G, gn_param):
+    eps = gn_param["eps"]
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)
+    mu = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    x_hat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
+    return out, _pack(x, x_hat, mu[..., 0], var[..., 0], eps, gamma, G)

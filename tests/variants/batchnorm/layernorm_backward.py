@@ -75,3 +75,14 @@ def layernorm_backward(dout, cache):  # noqa: F811
         J = (np.eye(D) - 1.0 / D - np.outer(xh, xh) / D) / math.sqrt(float(var[n, 0]) + eps)  # d x_hat / d x
         dx[n] = J.T @ (dout[n] * gamma)
     return dx, np.einsum("nd,nd->d", dout, x_hat), dout.sum(axis=0)
+
+
+@buggy('05-batchnorm/layernorm_backward', "[1] recomputes var from cache['x'] by the one-pass formula")
+def layernorm_backward(dout, cache):
+    x, eps, gamma = cache["x"], cache["eps"], cache["gamma"]
+    mu = x.mean(axis=1, keepdims=True)
+    var = (x * x).mean(axis=1, keepdims=True) - mu * mu
+    x_hat = (x - mu) / np.sqrt(var + eps)
+    g = gamma * dout
+    dx = (g - g.mean(axis=1, keepdims=True) - x_hat * (g * x_hat).mean(axis=1, keepdims=True)) / np.sqrt(var + eps)
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)

@@ -158,3 +158,25 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     cache = {"x": x, "x_hat": x_hat.numpy(), "mu": mean.flatten().numpy(), "var": var.flatten().numpy(),
              "eps": eps, "gamma": gamma}
     return (g * x_hat + b).numpy(), cache
+
+
+@buggy('05-batchnorm/spatial_batchnorm_forward', "[1] one-pass variance E[x^2] - mu^2 per channel")
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    N, C, H, W = x.shape
+    B = N * H * W
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.1)
+    rm = bn_param.get("running_mean", np.zeros(C))
+    rv = bn_param.get("running_var", np.ones(C))
+    g, b = gamma.reshape(1, C, 1, 1), beta.reshape(1, C, 1, 1)
+    if mode == "train":
+        mu = x.mean(axis=(0, 2, 3))
+        var = (x ** 2).mean(axis=(0, 2, 3)) - mu ** 2
+        x_hat = (x - mu.reshape(1, C, 1, 1)) / np.sqrt(var.reshape(1, C, 1, 1) + eps)
+        out = g * x_hat + b
+        bn_param["running_mean"] = (1 - m) * rm + m * mu
+        bn_param["running_var"] = (1 - m) * rv + m * var * B / (B - 1)
+        return out, {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
+    out = g * (x - rm.reshape(1, C, 1, 1)) / np.sqrt(rv.reshape(1, C, 1, 1) + eps) + b
+    return out, None

@@ -78,7 +78,15 @@ def unit_symmetry_gap(W, b=None):  # noqa: F811
     return gap
 
 
-@correct(GAP, "torch broadcasting, returns a 0-d tensor")
+@correct(GAP, "torch broadcasting, .item() for the float")
+def unit_symmetry_gap(W, b=None):  # noqa: F811
+    P = torch.as_tensor(W, dtype=torch.float64)
+    if b is not None:
+        P = torch.hstack([P, torch.as_tensor(b, dtype=torch.float64).reshape(-1, 1)])
+    return (P[:, None, :] - P[None, :, :]).abs().amax().item()
+
+
+@buggy(GAP, "[9] torch broadcasting, returns the 0-d tensor itself (the statement documents a float)")
 def unit_symmetry_gap(W, b=None):  # noqa: F811
     P = torch.as_tensor(W, dtype=torch.float64)
     if b is not None:

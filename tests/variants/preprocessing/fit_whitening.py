@@ -96,3 +96,16 @@ def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     order = torch.argsort(lam, descending=True)
     lam, U = lam[order], U[:, order]
     return mu.numpy(), (U @ torch.diag(1.0 / torch.sqrt(lam + eps))).numpy()
+
+
+@buggy('02-preprocessing/fit_whitening', "[1] one-pass covariance E[x x^T] - mu mu^T")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    N = X.shape[0]
+    mean = X.mean(axis=0)
+    C = X.T @ X / N - np.outer(mean, mean)
+    lam, U = np.linalg.eigh(C)
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U * (1 / np.sqrt(lam + eps))
+    if method == "zca":
+        W = W @ U.T
+    return mean, W

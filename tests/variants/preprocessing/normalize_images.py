@@ -84,3 +84,25 @@ def normalize_images(X_train, X, *, mode):  # noqa: F811
     if mode == "channel_mean":
         return Xx - mean
     return (Xx - mean) / var.sqrt()
+
+
+@buggy('02-preprocessing/normalize_images', "[1] one-pass variance per channel")
+def normalize_images(X_train, X, *, mode):
+    if mode == "mean_image":
+        return X - X_train.mean(axis=0, keepdims=True)
+    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mu
+    var = (X_train ** 2).mean(axis=(0, 2, 3), keepdims=True) - mu ** 2
+    return (X - mu) / np.sqrt(var)
+
+
+@buggy('02-preprocessing/normalize_images', "[1] float32 statistics")
+def normalize_images(X_train, X, *, mode):
+    T = X_train.astype(np.float32)
+    if mode == "mean_image":
+        return X - T.mean(axis=0, keepdims=True)
+    mu = T.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mu
+    return (X - mu) / T.std(axis=(0, 2, 3), keepdims=True)

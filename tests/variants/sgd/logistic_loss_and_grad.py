@@ -69,13 +69,47 @@ def logistic_loss_and_grad(w, X, y):  # noqa: F811
     return loss, dw
 
 
-@correct(LOG, "torch autograd through softplus, returns tensors")
+@correct(LOG, "torch autograd through softplus, converted back to a float and an ndarray")
+def logistic_loss_and_grad(w, X, y):  # noqa: F811
+    wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    z = torch.from_numpy(X) @ wt
+    loss = (torch.nn.functional.softplus(z) - torch.from_numpy(y) * z).mean()
+    loss.backward()
+    return loss.item(), wt.grad.numpy()
+
+
+@buggy(LOG, "[9] torch autograd, returns the tensors themselves (a 0-d tensor for the loss)")
 def logistic_loss_and_grad(w, X, y):  # noqa: F811
     wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
     z = torch.from_numpy(X) @ wt
     loss = (torch.nn.functional.softplus(z) - torch.from_numpy(y) * z).mean()
     loss.backward()
     return loss.detach(), wt.grad
+
+
+@buggy(LOG, "[9] the loss as a shape-(1,) array (a mean with keepdims)")
+def logistic_loss_and_grad(w, X, y):  # noqa: F811
+    z = X @ w
+    loss = np.mean(np.logaddexp(0.0, z) - y * z, keepdims=True)
+    dw = X.T @ (np.exp(-np.logaddexp(0.0, -z)) - y) / X.shape[0]
+    return loss, dw
+
+
+@buggy(LOG, "[2] sigmoid as 1 / (1 + exp(-z)): right values, but exp(-z) overflows for z = -1000")
+def logistic_loss_and_grad(w, X, y):  # noqa: F811
+    z = X @ w
+    loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
+    dw = X.T @ (1.0 / (1.0 + np.exp(-z)) - y) / X.shape[0]
+    return loss, dw
+
+
+@buggy(LOG, "[1,2] computes in float32 for speed: a relative error of about 1e-7")
+def logistic_loss_and_grad(w, X, y):  # noqa: F811
+    z = (X.astype(np.float32) @ w.astype(np.float32))
+    yf = y.astype(np.float32)
+    loss = float(np.mean(np.logaddexp(np.float32(0), z) - yf * z))
+    dw = X.T.astype(np.float32) @ (np.exp(-np.logaddexp(np.float32(0), -z)) - yf) / np.float32(X.shape[0])
+    return loss, dw.astype(np.float64)
 
 
 @correct(LOG, "python loop with math.log1p and a branch on the sign of z")
@@ -95,3 +129,28 @@ def logistic_loss_and_grad(w, X, y):  # noqa: F811
             p = math.exp(z) / (1.0 + math.exp(z))
         dw += (p - y[i]) * X[i]
     return total / N, dw / N
+
+
+@buggy(LOG, "[2] np.where with an overflowing branch for the sigmoid")
+def logistic_loss_and_grad(w, X, y):
+    z = X @ w
+    s = np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+    loss = np.mean(np.logaddexp(0, z) - y * z)
+    return float(loss), X.T @ (s - y) / len(y)
+
+
+@buggy('01-sgd/logistic_loss_and_grad', "[6] gradient divided by D = X.shape[1] instead of N")
+def logistic_loss_and_grad(w, X, y):
+    z = X @ w
+    s = 0.5 * (1 + np.tanh(0.5 * z))
+    loss = np.mean(np.logaddexp(0, z) - y * z)
+    return float(loss), X.T @ (s - y) / X.shape[1]
+
+
+@buggy('01-sgd/logistic_loss_and_grad', "[1] casts to float32 for speed: loss and gradient lose precision")
+def logistic_loss_and_grad(w, X, y):
+    X32, w32, y32 = X.astype(np.float32), w.astype(np.float32), y.astype(np.float32)
+    z = X32 @ w32
+    s = 0.5 * (1 + np.tanh(0.5 * z))
+    loss = np.mean(np.logaddexp(np.float32(0), z) - y32 * z)
+    return loss, X32.T @ (s - y32) / X.shape[0]

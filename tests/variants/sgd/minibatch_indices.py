@@ -93,3 +93,31 @@ def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
 @buggy(MB, "[rng] draws from a global generator, not rng: ignores rng: torch.randperm(n).split(batch_size)")
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     return list(torch.randperm(n).split(batch_size))
+
+
+@buggy(MB, "[4] argsort of rng.integers(0, n, n): ties make the shuffle biased")
+def minibatch_indices(n, batch_size, *, rng):
+    perm = np.argsort(rng.integers(0, n, size=n), kind="stable")
+    return [perm[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+@buggy(MB, "[4] naive swap shuffle: swap i with a uniform j in range(n) (biased)")
+def minibatch_indices(n, batch_size, *, rng):
+    perm = np.arange(n)
+    for i in range(n):
+        j = rng.integers(n)
+        perm[i], perm[j] = perm[j], perm[i]
+    return [perm[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+@buggy(MB, "[9] list of Python lists instead of integer arrays")
+def minibatch_indices(n, batch_size, *, rng):
+    perm = rng.permutation(n).tolist()
+    return [perm[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+@buggy(MB, "[9] a generator (yield) instead of a list")
+def minibatch_indices(n, batch_size, *, rng):
+    perm = rng.permutation(n)
+    for i in range(0, n, batch_size):
+        yield perm[i:i + batch_size]

@@ -1,67 +1,18 @@
-"""Properties a check declares instead of deriving them again: each adds its own cases to the
-check's, answers them by calling the student's code through a small adapter the check provides,
-and judges them, with its own failure messages.
-
-A check lists them in :attr:`~grader.checks.base.Check.properties`::
-
-    @register
-    class MinibatchIndices(Check):
-        properties = (RngArgument(orders=(2, 20)),)   # the arrays with_rng returns, by name
-
-        def with_rng(self, obj, rng):   # what RngArgument calls: {"orders": <2 x 20 array>}
-            ...
-
-The layer (:class:`~grader.checks.base.Check`) runs them: their cases come after the check's own,
-each marked with the property's name under :data:`~grader.checks.base.PROPERTY_KEY`, in the visible run and the
-hidden one alike (the hidden check contains the visible one), and :func:`bind_inputs` refuses
-changed property cases as it refuses changed cases of the check.
-
-Each property's docstring is the sentence the check's "What the test checks" text ends with
-(:func:`grader.checks.statement` appends it), so the notebook says what is tested.
-"""
+"""RngArgument: all randomness comes from the generator passed in."""
 
 from __future__ import annotations
 
-import abc
 import random
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
-from .base import Case, Check, Data
-from .judging import answer_array, answer_dict, answer_list
+from ..base import Case, Check, Data
+from ..judging import answer_array, answer_dict, answer_list
+from .core import Property
 
-__all__ = ["Property", "RngArgument"]
+__all__ = ["RngArgument"]
 
-
-class Property(abc.ABC):
-    """One property that holds for every check declaring it, with its cases and its judge."""
-
-    #: Short name, stored under ``PROPERTY_KEY`` in each of its cases.
-    name: ClassVar[str]
-
-    @abc.abstractmethod
-    def cases(self, check: Check, *, visible: bool) -> list[Data]:
-        """The property's cases (plain data, without ``PROPERTY_KEY``: the layer adds it)."""
-
-    @abc.abstractmethod
-    def answer(self, check: Check, obj: Any, case: Data) -> Any:
-        """Call the student's ``obj`` through the check's adapter; plain data. Runs in the kernel."""
-
-    @abc.abstractmethod
-    def judge_cases(self, check: Check, cases: list[Case]) -> int:
-        """Judge this property's answers (forged data included); the number of properties that held."""
-
-    def sentence(self) -> str:
-        """What the property tests, in the words of the notebook: its docstring."""
-        import inspect
-
-        return inspect.cleandoc(type(self).__doc__ or "")
-
-
-# ---------------------------------------------------------------------------------------
-# The rng argument: all randomness comes from the generator passed in
-# ---------------------------------------------------------------------------------------
 
 #: Global seeds the probe sets before each call, and the rng seeds it passes.
 _GLOBAL_SEEDS = (20240601, 7)
