@@ -8,7 +8,14 @@ does) does not pay for nbgrader and its dependencies.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
+
+# jsonschema (under nbformat and nbgrader) imports rfc3987_syntax when it is installed, only to check
+# the "iri" string format, and that module builds a parser for about 3 s at import: every grading
+# process, each worker included, paid for it. No schema this grader validates uses those formats;
+# None in sys.modules makes the import fail, which jsonschema expects.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 _EXPORTS = {
     "Course": "config",

@@ -27,6 +27,7 @@ _PLANS_HIDDEN = _PLANS + [
     (3, 4, 0.5, 1e-3, "ffefftfffefef"),
     (5, 2, 0.3, 1e-5, "fteefftf"),   # train() while already training, eval() twice
     (2, 16, None, None, "ffef"),      # default eps and momentum
+    (3, 6, 0.2, 1e-5, "fftffef", True),  # gamma and beta left as __init__ made them (ones, zeros)
 ]
 _OPS = {"f": "forward", "e": "eval()", "t": "train()"}
 
@@ -35,9 +36,11 @@ def _cases(visible: bool) -> list[dict[str, Any]]:
     """Every run: the constructor's arguments, the gamma and beta set on the module, and one step per
     operation (``"f"`` forward, ``"e"`` eval(), ``"t"`` train()), with its batch ``x`` for a forward pass."""
     runs = []
-    for i, (D, N, momentum, eps, ops) in enumerate(_PLANS if visible else _PLANS_HIDDEN):
+    for i, (D, N, momentum, eps, ops, *keep) in enumerate(_PLANS if visible else _PLANS_HIDDEN):
         rng = np.random.default_rng(40 + i)
         gamma, beta = rng.uniform(0.5, 2.0, D) * rng.choice([-1.0, 1.0], D), rng.normal(0.0, 1.0, D)
+        if keep:  # None: the test does not set them
+            gamma, beta = None, None
         offs, scales = rng.normal(0, 3, D), rng.uniform(0.5, 3.0, D)
         steps: list[dict[str, Any]] = []
         for op in ops:
@@ -55,7 +58,9 @@ class BatchNorm1dModule(Check):
     sequence of `forward`, `eval()`, `train()` calls (train → eval → train → eval, repeated switches
     included) replayed on a `torch.nn.BatchNorm1d` in float64: after *every* call the output,
     `running_mean`, `running_var` and `training` must agree, so the buffers must be frozen in eval
-    mode and updated again after `train()`; and `x` must not be modified."""
+    mode and updated again after `train()`; `train()` and `eval()` return the module; with `gamma`
+    and `beta` left as `__init__` made them too; a second instance keeps its own buffers; and `x`
+    must not be modified."""
 
     id = "05-batchnorm/BatchNorm1d"
     properties = (LargeMean("steps.x"),)
@@ -82,7 +87,9 @@ class BatchNorm1dModule(Check):
                                 actual=f"{type(m).__name__} without {meth}", hint="define it in the class body")
         init = {k: self._attr(m, k, (D,)) for k in ("gamma", "beta", "running_mean", "running_var")}
         init["training"] = bool(getattr(m, "training", None) is True)
-        m.gamma, m.beta = gamma.copy(), beta.copy()
+        if gamma is not None:
+            m.gamma, m.beta = gamma.copy(), beta.copy()
+        other = call(self, obj, D, what="a second BatchNorm1d", **kwargs)   # must share nothing with m
         steps = []
         for given in case["steps"]:
             step: dict[str, Any] = {}
@@ -93,12 +100,14 @@ class BatchNorm1dModule(Check):
                 step.update(out=array(self, out, "forward(x)", given["x"].shape), x_after=xc.copy())
             else:
                 op = _OPS[given["op"]]
-                call(self, m.eval if given["op"] == "e" else m.train, what=op)
+                got = call(self, m.eval if given["op"] == "e" else m.train, what=op)
                 step["training"] = bool(getattr(m, "training", None) is True)
+                step["returned_self"] = got is m   # as torch.nn.Module: m.eval() returns m
             step["running_mean"] = self._attr(m, "running_mean", (D,))
             step["running_var"] = self._attr(m, "running_var", (D,))
             steps.append(step)
-        return {"init": init, "steps": steps}
+        return {"init": init, "steps": steps,
+                "other": {k: self._attr(other, k, (D,)) for k in ("gamma", "beta", "running_mean", "running_var")}}
 
     def judge_case(self, case: Data, answer: Any) -> int:
         D = case["D"]
@@ -115,9 +124,19 @@ class BatchNorm1dModule(Check):
         expect(self, training, f"a new {label} must be in training mode (self.training is True)",
                expected=True, actual=training, hint="set self.training = True in __init__")
         n = 5
-        with torch.no_grad():
-            ref.weight.copy_(t(case["gamma"]))
-            ref.bias.copy_(t(case["beta"]))
+        other = answer_dict(self, answer, "other", f"the state of a second {label}")
+        for name, value in (("gamma", ref.weight), ("beta", ref.bias), ("running_mean", ref.running_mean),
+                            ("running_var", ref.running_var)):
+            expect_close(self, answer_array(self, other, name, (D,), f"the attribute {name} of a second module"),
+                         value.detach().numpy(), f"a second {label}, never called, must keep its own {name} "
+                         "while the first one trains", rtol=0, atol=0,
+                         hint="create new arrays in __init__ (np.ones(D), np.zeros(D)) for every instance; a "
+                              "default argument or a class attribute is shared by all of them")
+        n += 1
+        if case["gamma"] is not None:
+            with torch.no_grad():
+                ref.weight.copy_(t(case["gamma"]))
+                ref.bias.copy_(t(case["beta"]))
         steps = answer_list(self, answer, "steps", len(case["steps"]), "the calls of the sequence")
         done = []
         for given, step in zip(case["steps"], steps):
@@ -141,7 +160,11 @@ class BatchNorm1dModule(Check):
                 training = answer_flag(self, step, "training", f"self.training {where}")
                 expect(self, training == ref.training, f"self.training {where}", expected=ref.training,
                        actual=training, hint="train() sets self.training = True, eval() sets it False")
-                n += 1
+                returned_self = answer_flag(self, step, "returned_self", f"what {_OPS[op]} returned {where}")
+                expect(self, returned_self, f"{_OPS[op]} must return the module itself, as torch.nn.Module does "
+                       f"{where}", expected="self", actual="another value (None?)",
+                       hint="end train() and eval() with `return self`, so that m = BatchNorm1d(D).eval() works")
+                n += 2
             hint = ("update the running averages only in training mode, with "
                     "running = (1 - momentum) * running + momentum * batch_stat and the UNBIASED variance N/(N-1)")
             running_mean = answer_array(self, step, "running_mean", (D,), f"the attribute running_mean {where}")

@@ -11,10 +11,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..base import Check, Data, expect, expect_close, register
-from ..judging import answer_array, answer_list
+from ..judging import answer_array, answer_flag, answer_list
 from ..probing import call, returned
 from .shared import all_unchanged, array, bn_cache, cache_answer, cache_record, torch_batch_norm
-from ..properties import LargeMean
+from ..properties import Defaults, LargeMean
 
 __all__ = ["BatchnormForward"]
 
@@ -69,13 +69,28 @@ class BatchnormForward(Check):
     call with `torch.nn.functional.batch_norm` in float64 (what `torch.nn.BatchNorm1d` runs): the
     output, `running_mean` and `running_var`; batches of 2 to 16 examples (so the factor $N/(N-1)$
     shows), several `momentum` and `eps` values, a `bn_param` without running averages; the cache
-    entries; and that `x`, `gamma`, `beta` are not modified."""
+    entries, and `None` for the cache in test mode; and that `x`, `gamma`, `beta` are not modified."""
 
     id = "05-batchnorm/batchnorm_forward"
-    properties = (LargeMean("steps.x"),)
+    properties = (LargeMean("steps.x"), Defaults(eps=1e-5, momentum=0.1))
     #: (N, C, H, W) inputs, normalised per channel, instead of (N, D).
     spatial: ClassVar[bool] = False
     fn_name: ClassVar[str] = "batchnorm_forward"
+
+    #: what with_options returns (for Defaults)
+    option_outputs = ("out", "running_mean", "running_var")
+
+    def with_options(self, obj: Any, case: Data, options: dict[str, Any]) -> Data:
+        """For Defaults: one training call on the case's first batch, with exactly ``options`` besides the
+        mode and the running averages in bn_param; the output and the running averages it leaves."""
+        x, C = case["steps"][0]["x"], case["shape"][1]
+        bn_param = {"mode": "train", "running_mean": case["rm0"].copy(), "running_var": case["rv0"].copy(), **options}
+        out = call(self, obj, x.copy(), case["gamma"].copy(), case["beta"].copy(), bn_param,
+                   what=f"{self.fn_name} with bn_param keys {sorted(bn_param)}")
+        out, _ = returned(self, out, ("out", "cache"), self.fn_name)
+        return {"out": array(self, out, "out", x.shape),
+                "running_mean": array(self, bn_param.get("running_mean"), "bn_param['running_mean']", (C,)),
+                "running_var": array(self, bn_param.get("running_var"), "bn_param['running_var']", (C,))}
 
     def cases(self, *, visible: bool) -> list[Data]:
         # a case is a whole sequence of calls on one bn_param: each call's answer depends on the
@@ -109,6 +124,8 @@ class BatchnormForward(Check):
             if given["mode"] == "train":  # the mode the grader set, not bn_param["mode"] read back
                 step["cache"] = cache_record(self, cache, self.fn_name,
                                              {"x": shape, "x_hat": shape, "mu": (C,), "var": (C,), "gamma": (C,)})
+            else:
+                step["cache_is_none"] = cache is None   # documented: no cache in test mode
             steps.append(step)
         return {"steps": steps}
 
@@ -153,6 +170,11 @@ class BatchnormForward(Check):
             expect_close(self, running_var, rv_new, f"bn_param['running_var'] after the call {where}",
                          rtol=1e-7, atol=1e-9, hint=rv_hint)
             n += 4
+            if not training:
+                none = answer_flag(self, step, "cache_is_none", f"whether the cache is None {where}")
+                expect(self, none, f"in test mode the cache must be None, as documented {where}", expected=None,
+                       actual="a cache", hint="there is no backward pass at test time: return out, None")
+                n += 1
             if training:  # the grader's mode: a cache is required after every training call
                 ref = bn_cache(given["x"], eps)
                 cache = cache_answer(self, step, {"x": shape, "x_hat": shape, "mu": (C,), "var": (C,), "gamma": (C,)},

@@ -54,6 +54,9 @@ class LayernormForward(Check):
         groups = (N, 1) if self.kind == "ln" else (N, case["G"])
         return {"x": case["x"].shape, "x_hat": case["x"].shape, "mu": groups, "var": groups, "gamma": (C,)}
 
+    #: what with_options returns (for Defaults)
+    option_outputs = ("out",)
+
     def with_options(self, obj: Any, case: Data, options: dict[str, Any]) -> Data:
         """For Defaults: the output with exactly ``options`` in the parameter dict."""
         x, gamma, beta, G = case["x"].copy(), case["gamma"].copy(), case["beta"].copy(), case["G"]

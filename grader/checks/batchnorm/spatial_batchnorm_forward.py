@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..base import register
 from .batchnorm_forward import BatchnormForward
-from ..properties import LargeMean
+from ..properties import Defaults, LargeMean
 
 __all__ = ["SpatialBatchnormForward"]
 
@@ -18,9 +18,9 @@ class SpatialBatchnormForward(BatchnormForward):
     r"""the same train/test sequences as for `batchnorm_forward`, on $(N, C, H, W)$ inputs whose
     channels have different means and scales, compared after every call with
     `torch.nn.functional.batch_norm` on 4-D input (what `torch.nn.BatchNorm2d` runs): outputs, both
-    running buffers, the cache, and unmodified inputs."""
+    running buffers, the cache (None in test mode), and unmodified inputs."""
 
     id = "05-batchnorm/spatial_batchnorm_forward"
-    properties = (LargeMean("steps.x"),)
+    properties = (LargeMean("steps.x"), Defaults(eps=1e-5, momentum=0.1))
     spatial = True
     fn_name = "spatial_batchnorm_forward"

@@ -41,7 +41,7 @@ def _is_number(value: Any) -> bool:
 class ComputeFans(Check):
     r"""`(fan_in, fan_out)` against `torch.nn.init._calculate_fan_in_and_fan_out` for linear weights
     (including 1-wide ones), 1-D, 2-D (square, non-square and $1\times1$) and 3-D convolution
-    kernels, that both are whole numbers and not swapped, and (hidden) that shapes `(7,)` and `()`
+    kernels, that both are ints in a tuple (not floats, not a list) and not swapped, and (hidden) that shapes `(7,)` and `()`
     raise `ValueError`."""
 
     id = "04-initialization/compute_fans"
@@ -56,8 +56,16 @@ class ComputeFans(Check):
             return {"outcome": raised(obj, shape)}
         out = call(self, obj, shape, what=f"compute_fans({shape})")
         fans = returned(self, out, ("fan_in", "fan_out"), f"compute_fans{shape}")
+        if not isinstance(out, tuple):
+            raise self.fail(f"compute_fans{shape} must return a tuple (fan_in, fan_out), as documented",
+                            expected="a tuple of two ints", actual=f"a {type(out).__name__}",
+                            hint="return fan_in, fan_out")
         values = []
         for name, v in zip(("fan_in", "fan_out"), fans):
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+                raise self.fail(f"{name} must be an int, as documented (compute_fans{shape})", expected="an int",
+                                actual=f"a {type(v).__module__}.{type(v).__name__}",
+                                hint="np.prod(()) is the float 1.0; use math.prod, or int(...)")
             a = as_float_array(self, v, name)
             if a.size != 1:
                 raise self.fail(f"{name} must be one number", expected="an int",

@@ -27,12 +27,16 @@ _HIDDEN = _VISIBLE + [
     _kaiming((300, 400), a=0.5, nonlinearity="leaky_relu"),
     _kaiming((400, 300), a=0.2, mode="fan_out", nonlinearity="leaky_relu"),
     _kaiming((200, 600), nonlinearity="linear"),
+    _kaiming((250, 300), a=0.5, nonlinearity="relu"),   # a is documented as used only for leaky_relu
     _kaiming((3, 2, 2)),
 ]
 #: Options kaiming_normal must refuse with a ValueError (hidden cases only).
 _BAD_OPTIONS = [
     {"mode": "fan_avg", "nonlinearity": "relu"},
     {"mode": "fan_in", "nonlinearity": "swish"},
+    # options torch.nn.init.calculate_gain accepts, which this function documents as refused
+    {"mode": "fan_in", "nonlinearity": "tanh"},
+    {"mode": "fan_out", "nonlinearity": "sigmoid"},
 ]
 
 
@@ -41,9 +45,11 @@ class KaimingNormal(InitializerCheck):
     r"""the same statistics as for Xavier normal (shape, mean, variance, Kolmogorov-Smirnov tests
     against $\mathcal{N}(0, \text{std}^2)$ and against `torch.nn.init.kaiming_normal_` with the same
     arguments, independence, fresh draws), for ReLU with both modes on linear and convolution
-    shapes, leaky ReLU with $a = 0.5$ and $a = 0.2$ (the gain uses $a^2$), and `"linear"`; the
+    shapes (and with $a = 0.5$ given, which ReLU ignores), leaky ReLU with $a = 0.5$ and $a = 0.2$
+    (the gain uses $a^2$), and `"linear"`; the
     target std comes from `torch.nn.init.calculate_gain`. Hidden: `mode="fan_avg"` and
-    `nonlinearity="swish"` raise `ValueError`."""
+    `nonlinearity` `"swish"`, `"tanh"` and `"sigmoid"` (which `calculate_gain` would accept) raise
+    `ValueError`."""
 
     id = "04-initialization/kaiming_normal"
     init = "kaiming_normal"

@@ -17,7 +17,7 @@ from scipy import stats
 from ..base import Case, Check, Data, expect, register
 from ..judging import answer_array, unchanged
 from ..probing import call, returned, student_array
-from ..properties import RngArgument
+from ..properties import Law, RngArgument
 from ..stats import P_FALSE_REJECT, all_equal_bound
 
 __all__ = ["Cutmix", "BASE_IMG", "BASE_CH", "BASE_ROW"]
@@ -107,6 +107,18 @@ def _cut_laws(h: int, w: int, alpha: float) -> tuple[dict, ...]:
     return tuple(laws)
 
 
+@functools.lru_cache(maxsize=16)
+def _box_law(h: int, w: int, alpha: float) -> tuple[list, np.ndarray]:
+    """The statement's law of the box shown in a call on three images: (the boxes, then None for no box
+    shown; their probabilities). No box shows when the permutation is the identity (1/6) or the box is
+    empty; sides int(D sqrt(1 - lam)), extent c - s // 2 to c + s // 2, clipped: _cut_laws' "even", "centre"."""
+    law = _cut_laws(h, w, alpha)[_CUT_SIDES.index("even") * len(_CUT_PLACES) + _CUT_PLACES.index("centre")]
+    boxes = sorted(b for b in law if b is not None)
+    moved = 5.0 / 6.0
+    probs = [moved * law[b] for b in boxes] + [1.0 / 6.0 + moved * law.get(None, 0.0)]
+    return [*boxes, None], np.asarray(probs)
+
+
 #: What the box-position property looks at, per box (r0, r1, c0, c1): a constant one means a fixed box.
 _CUT_POSITION = {
     "top row": lambda b: b[0], "bottom row": lambda b: b[1], "middle row": lambda b: (b[0] + b[1]) // 2,
@@ -189,7 +201,43 @@ class Cutmix(Check):
                 "ym": student_array(self, ym, "y_mixed", y.shape, hint="y_mixed has the shape of y, (N, K)"),
                 "x_after": x, "y_after": y}
 
-    properties = (RngArgument(xm=(8, 1, 8, 8), ym=(8, 4)),)
+    properties = (
+        RngArgument(xm=(8, 1, 8, 8), ym=(8, 4)),
+        Law("box", "Over 3000 calls on 7 × 5 images with alpha = 2 and 3000 on 9 × 6 images with alpha = 0.4, "
+                   "the pasted box follows exactly the law "
+                   "the statement gives (one lam ~ Beta(alpha, alpha) per call, sides int(H √(1 − lam)) and "
+                   "int(W √(1 − lam)), one centre uniform over all H × W pixels, rows and columns "
+                   "c ∓ side // 2, clipped): a chi-square test over every possible clipped box, which a uniform "
+                   "lam, a centre kept inside the image or drawn once for both axes, round() for int(), or "
+                   "H used for W all fail; and within one call every image gets the same box.",
+            pmf=lambda p: _box_law(p["H"], p["W"], p["alpha"])[1], params=({"H": 7, "W": 5, "alpha": 2.0}, {"H": 9, "W": 6, "alpha": 0.4}),
+            draws=3000, hint="follow the statement's recipe line by line: lam = rng.beta(alpha, alpha), "
+                             "cy = rng.integers(H), cx = rng.integers(W), one box for the whole batch"),
+    )
+
+    def draws(self, obj: Any, rng: np.random.Generator, n_draws: int, params: Data) -> Data:
+        """For Law: per call on three images, the index of the box shown in the law's list (see _box_law)."""
+        h, w, alpha = params["H"], params["W"], params["alpha"]
+        boxes, _ = _box_law(h, w, alpha)
+        index = {box: k for k, box in enumerate(boxes)}
+        x, y = _input(3, 1, h, w), np.eye(3)
+        codes = np.empty(n_draws)
+        for t in range(n_draws):
+            out = call(self, obj, x.copy(), y.copy(), alpha=alpha, rng=rng, what=f"cutmix(x, y, alpha={alpha}, rng=rng)")
+            xm, _ = returned(self, out, ("x_mixed", "y_mixed"), "cutmix")
+            src = (np.rint(student_array(self, xm, "x_mixed", x.shape)).astype(np.int64) - 1) // BASE_IMG
+            shown = set()
+            for i in range(3):
+                rr, cc = np.nonzero(src[i, 0] != i)
+                if rr.size:
+                    shown.add((int(rr.min()), int(rr.max()) + 1, int(cc.min()), int(cc.max()) + 1))
+            if len(shown) > 1:
+                raise self.fail(f"one call draws ONE box for the whole batch (x of shape {x.shape})",
+                                expected="the same box in every image of the batch",
+                                actual=f"{len(shown)} different boxes: {sorted(shown)}",
+                                hint="draw lam and the centre once per call, outside any loop over the images")
+            codes[t] = index.get(shown.pop() if shown else None, len(boxes))
+        return {"box": codes}
 
     def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
         """Eight 1 x 8 x 8 images, four classes, alpha = 1 (for RngArgument)."""

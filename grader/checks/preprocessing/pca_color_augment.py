@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from ..base import Case, Check, Data, expect, register
 from ..judging import answer_array, answer_list, unchanged
 from ..probing import call, student_array
-from ..properties import RngArgument
+from ..properties import Law, RngArgument
 from ..stats import P_FALSE_REJECT, chi2_band, normal_quantile, product_mean_bound
 
 __all__ = ["PcaColorAugment"]
@@ -73,7 +74,23 @@ class PcaColorAugment(Check):
                 after[key].append(arr)
         return {"y": ys, **after}
 
-    properties = (RngArgument(y=(8, 3, 2, 2)),)
+    properties = (
+        RngArgument(y=(8, 3, 2, 2)),
+        Law("alpha", "Over 20000 images, each coordinate α_i (the offset along p_i divided by σλ_i) follows "
+                     "the standard normal law (Kolmogorov-Smirnov tests), not only its mean and variance: "
+                     "uniform draws with the variance of a normal fail.", cdf=lambda p: stats.norm(),
+            params=({"component": 0}, {"component": 1}), draws=20000,
+            hint="alpha = rng.normal(0.0, sigma, size=(N, 3)): Gaussian, one row per image"),
+    )
+
+    def draws(self, obj: Any, rng: np.random.Generator, n_draws: int, params: Data) -> Data:
+        """For Law: one call on ``n_draws`` black 1 x 1 images; the offsets' coordinates along p_i / (sigma lambda_i)."""
+        lam, P, sigma = np.array([0.5, 0.2, 0.05]), np.linalg.qr(np.arange(1.0, 10.0).reshape(3, 3) + np.eye(3))[0], 0.3
+        x = np.zeros((n_draws, 3, 1, 1))
+        what = f"pca_color_augment(x, eigvals, eigvecs, sigma={sigma}, rng=rng)"
+        y = student_array(self, call(self, obj, x, lam.copy(), P.copy(), sigma=sigma, rng=rng, what=what), what, x.shape)
+        alpha = (y[:, :, 0, 0] @ P) / (sigma * lam)            # (n, 3): coordinates along the columns p_i
+        return {"alpha": alpha[:, params["component"]].copy()}
 
     def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
         """Eight 3 x 2 x 2 images with a fixed colour basis, sigma = 0.1 (for RngArgument)."""

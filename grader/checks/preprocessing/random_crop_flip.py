@@ -14,7 +14,7 @@ import numpy as np
 from ..base import Case, Check, Data, expect, expect_close, register
 from ..judging import answer_array, unchanged
 from ..probing import call, student_array
-from ..properties import RngArgument
+from ..properties import Independent, RngArgument
 from ..stats import P_FALSE_REJECT, binomial_band
 
 __all__ = ["RandomCropFlip"]
@@ -72,7 +72,31 @@ class RandomCropFlip(Check):
                           hint="the output is a batch of size x size crops: (N, C, size, size)")
         return {"y": y, "x_after": x}
 
-    properties = (RngArgument(y=(16, 2, 4, 4)),)
+    properties = (
+        RngArgument(y=(16, 2, 4, 4)),
+        Independent(("top", "flip"), ("left", "flip"), ("flip", "flip_other"), ("top", "top_other"),
+                    what="Over 3000 calls on a batch of two 4 × 4 images (size 3, padding 1, p = 0.5), the row "
+                         "offset, the column offset and the flip of an image are independent of each other, "
+                         "and of the other image's (chi-square tests of independence), as separate draws are.",
+                    hint="draw the offsets and the flips of every image separately from rng (rng.integers for "
+                         "the offsets, rng.random(N) < p for the flips)", draws=3000),
+    )
+
+    def draws(self, obj: Any, rng: np.random.Generator, n_draws: int, params: Data) -> Data:
+        """For Independent: per call on two images, each image's offsets and flip, located in the input."""
+        x = _input(35, 2, 1, 4, 4)
+        what = "random_crop_flip(x, size=3, padding=1, p=0.5, rng=rng)"
+        ys = np.stack([student_array(self, call(self, obj, x.copy(), size=3, padding=1, p=0.5, rng=rng, what=what),
+                                     what, (2, 1, 3, 3)) for _ in range(n_draws)])          # (n, 2, 1, 3, 3)
+        rows, cols, flipped, found = self._locate(np.repeat(x[None], n_draws, 0).reshape(-1, 1, 4, 4),
+                                                  ys.reshape(-1, 1, 3, 3), 3, 1)
+        if not found.all():
+            raise self.fail("every output image must be a window of the zero-padded input, or its mirror image",
+                            expected="3 x 3 windows of the padded 4 x 4 images", actual="an image found nowhere",
+                            hint="pad with zeros, then crop size x size, then maybe flip the width axis")
+        rows, cols, flipped = (a.reshape(n_draws, 2).astype(np.float64) for a in (rows, cols, flipped))
+        return {"top": rows[:, 0], "left": cols[:, 0], "flip": flipped[:, 0], "flip_other": flipped[:, 1],
+                "top_other": rows[:, 1]}
 
     def with_rng(self, obj: Any, rng: np.random.Generator) -> Data:
         """Sixteen 2 x 6 x 5 images cropped to 4 x 4 with padding 1 and p = 0.5 (for RngArgument)."""

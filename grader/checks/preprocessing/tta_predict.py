@@ -52,7 +52,10 @@ def _cases(visible: bool) -> list[dict[str, Any]]:
     # (seed, N, C, H, W, K, size, flip)
     plan = [(50, 3, 2, 6, 6, 4, 4, True)] if visible else [
         (50, 3, 2, 6, 6, 4, 4, True), (51, 4, 3, 8, 6, 5, 4, False), (52, 1, 1, 7, 9, 3, 5, True),
-        (53, 2, 2, 5, 5, 6, 5, True)]
+        (53, 2, 2, 5, 5, 6, 5, True),
+        # H - size and W - size odd (and different): (H - size) // 2 and its rounded-up twin part here, and
+        # mirroring the whole image before cropping moves the centre crop by one pixel
+        (54, 2, 1, 7, 6, 3, 4, True), (55, 2, 2, 6, 9, 3, 4, True)]
     cases = []
     for seed, n, c, h, w, k, size, flip in plan:
         rng = np.random.default_rng(seed)
@@ -66,9 +69,11 @@ def _cases(visible: bool) -> list[dict[str, Any]]:
 class TtaPredict(Check):
     """the test's model is a linear classifier that records every input it receives, so the test
     sees exactly which views you used: each of the 5 (or 10) views of every image must be among
-    them, and nothing else (a wrong corner, an upside-down mirror or missing mirrors are named);
-    the output must equal the mean of the softmaxes, computed by the test from the views it
-    expects (averaged logits or a sum instead of a mean are recognised); `x` is not modified."""
+    them, and nothing else (a wrong corner, an upside-down mirror or missing mirrors are named),
+    also where $H - $ `size` and $W - $ `size` are odd, so that the centre's rounding shows; the
+    output must be a tensor equal to the mean of the softmaxes, computed by the test from the
+    views it expects (averaged logits or a sum instead of a mean are recognised); `x` is not
+    modified."""
 
     id = "02-preprocessing/tta_predict"
 
@@ -81,7 +86,7 @@ class TtaPredict(Check):
         model = _RecordingLinear(weight)
         xt = torch.tensor(x)
         what = f"tta_predict(model, x, size={size}, flip={flip})"
-        out = student_array(self, call(self, obj, model, xt, size=size, flip=flip, what=what), what, (n, k),
+        out = student_array(self, call(self, obj, model, xt, size=size, flip=flip, what=what), what, (n, k), kind="tensor",
                             hint="one row of averaged class probabilities per image: (N, K)")
         shapes = sorted({s.shape[1:] for s in model.seen})
         if any(sh != (c, size, size) for sh in shapes):

@@ -94,7 +94,8 @@ class Defaults(Property):
 
     def __init__(self, **defaults: Any) -> None:
         #: the documented defaults; the check's ``with_options(obj, case, options)`` calls the
-        #: function with exactly ``options`` passed (by keyword) and returns its results as arrays
+        #: function with exactly ``options`` passed and returns its results as arrays, under the
+        #: names of the check's ``option_outputs``
         self.defaults = defaults
 
     def wording(self) -> dict[str, str]:
@@ -118,7 +119,7 @@ class Defaults(Property):
             name = case["omitted"]
             omitted = answer_dict(check, answer, "omitted", f"the results without {name}")
             given = answer_dict(check, answer, "given", f"the results with {name}={self.defaults[name]!r}")
-            for k in given:
+            for k in check.option_outputs:
                 want = answer_array(check, given, k, None, f"{k} with {name}={self.defaults[name]!r}")
                 got = answer_array(check, omitted, k, want.shape, f"{k} without {name}")
                 if not same(got, want):

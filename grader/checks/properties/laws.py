@@ -36,11 +36,14 @@ class Law(_Sampled):
     """{law}"""
 
     name = "law"
+    tests = 1
 
     def __init__(self, variable: str, law: str, *, cdf: Callable[[Data], Any] | None = None,
                  pmf: Callable[[Data], np.ndarray] | None = None, hint: str = "", **kw: Any) -> None:
         """``cdf(params)``: a continuous law (Kolmogorov-Smirnov); ``pmf(params)``: the probabilities of the
-        values 0..K-1 (a chi-square test of fit). ``law`` is the sentence of the notebook."""
+        values 0..K-1 (a chi-square test of fit, the values expected fewer than 5 times pooled into one
+        cell; a value outside 0..K-1 counts in that cell, or fails at once where no value is rare).
+        ``law`` is the sentence of the notebook."""
         super().__init__(**kw)
         self.var, self.law, self.cdf, self.pmf, self.hint = variable, law, cdf, pmf, hint
 
@@ -64,17 +67,27 @@ class Law(_Sampled):
                                      hint=self.hint)
             else:
                 probs = np.asarray(self.pmf(case["params"]), dtype=np.float64)
-                ok = np.all(x == np.round(x)) and x.min() >= 0 and x.max() < len(probs)
-                if not ok:
-                    raise check.fail(f"{self.var} must take the values 0..{len(probs) - 1} {where}",
-                                     expected=f"integers in 0..{len(probs) - 1}", actual=x[:10], hint=self.hint)
-                counts = np.bincount(x.astype(np.int64), minlength=len(probs))
-                stat, p = st.chisquare(counts, probs * n)
+                k = len(probs)
+                inside = (x == np.round(x)) & (x >= 0) & (x < k)
+                counts = np.bincount(x[inside].astype(np.int64), minlength=k).astype(np.float64)
+                expected = probs * n
+                rare = expected < 5
+                if (~inside).any() and expected[rare].sum() < 5:
+                    raise check.fail(f"{self.var} takes values its law never gives {where}",
+                                     expected=self.law, actual=f"{int((~inside).sum())} draws outside the law's values",
+                                     hint=self.hint)
+                cells = np.append(counts[~rare], counts[rare].sum() + (~inside).sum())
+                means = np.append(expected[~rare], expected[rare].sum())
+                if means[-1] <= 0:
+                    cells, means = cells[:-1], means[:-1]
+                stat, p = st.chisquare(cells, means * cells.sum() / means.sum())
                 if not p >= P_PROPERTY:
-                    worst = int(np.argmax(np.abs(counts - probs * n) / np.sqrt(probs * n)))
+                    worst = int(np.argmax(np.abs(cells - means) / np.sqrt(means)))
+                    value = (f"value {int(np.flatnonzero(~rare)[worst])}" if worst < (~rare).sum()
+                             else "the rare values together")
                     raise check.fail(f"{self.var} does not follow its law {where}: chi-square {stat:.1f}, p = {p:.2g}",
-                                     expected=f"{probs[worst] * n:.0f} draws of value {worst}",
-                                     actual=f"{counts[worst]} draws", hint=self.hint)
+                                     expected=f"{self.law} ({means[worst]:.0f} draws of {value})",
+                                     actual=f"{cells[worst]:.0f} draws", hint=self.hint)
         return len(cases)
 
 
@@ -83,11 +96,16 @@ class Independent(_Sampled):
 
     name = "independent"
 
-    def __init__(self, first: str, second: str, what: str, *, hint: str = "", **kw: Any) -> None:
-        """``first`` and ``second``: variables of small integer values (the check's ``draws``
-        discretises); a chi-square test of independence on their table of counts."""
+    def __init__(self, *pairs: tuple[str, str], what: str, hint: str = "", **kw: Any) -> None:
+        """``pairs``: variables of small integer values (the check's ``draws`` discretises), two by two;
+        a chi-square test of independence on each pair's table of counts (each spends P_PROPERTY)."""
         super().__init__(**kw)
-        self.first, self.second, self.what, self.hint = first, second, what, hint
+        self.pairs, self.what, self.hint = pairs, what, hint
+
+    @property
+    def tests(self) -> int:
+        """Statistical tests per case."""
+        return len(self.pairs)
 
     def wording(self) -> dict[str, str]:
         return {"what": self.what}
@@ -97,9 +115,9 @@ class Independent(_Sampled):
 
         from ..stats import P_PROPERTY
 
-        for case, answer in cases:
+        for (case, answer), (first, second) in ((c, pair) for c in cases for pair in self.pairs):
             n = case["draws"]
-            a, b = (self.variable(check, answer, v, n) for v in (self.first, self.second))
+            a, b = (self.variable(check, answer, v, n) for v in (first, second))
             _, ia = np.unique(a, return_inverse=True)
             _, ib = np.unique(b, return_inverse=True)
             table = np.zeros((ia.max() + 1, ib.max() + 1))
@@ -109,7 +127,7 @@ class Independent(_Sampled):
                 continue  # one variable never varies: the check's own tests say so
             stat, p, *_ = st.chi2_contingency(table, correction=False)
             if not p >= P_PROPERTY:
-                raise check.fail(f"{self.first} and {self.second} are not independent ({n} draws): chi-square "
+                raise check.fail(f"{first} and {second} are not independent ({n} draws): chi-square "
                                  f"{stat:.1f}, p = {p:.2g}", expected=self.what, actual=f"p-value {p:.2g}",
-                                 hint=self.hint or f"draw {self.first} and {self.second} separately from rng")
-        return len(cases)
+                                 hint=self.hint or f"draw {first} and {second} separately from rng")
+        return len(cases) * len(self.pairs)

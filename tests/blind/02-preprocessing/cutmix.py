@@ -14,35 +14,8 @@ def _paste(x, y, perm, y1, y2, x1, x2):
     return out, (1 - a) * y + a * y[perm]
 
 
-@buggy(ID, "[5] centre restricted so that the box stays inside the image")
-def cutmix(x, y, *, alpha=1.0, rng):
-    N, C, H, W = x.shape
-    perm = rng.permutation(N)
-    lam = rng.beta(alpha, alpha)
-    ch, cw = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
-    cy = rng.integers(ch // 2, H - ch // 2 + 1) if ch < H else H // 2
-    cx = rng.integers(cw // 2, W - cw // 2 + 1) if cw < W else W // 2
-    y1, y2 = np.clip(cy - ch // 2, 0, H), np.clip(cy + ch // 2, 0, H)
-    x1, x2 = np.clip(cx - cw // 2, 0, W), np.clip(cx + cw // 2, 0, W)
-    out = x.copy()
-    out[:, :, y1:y2, x1:x2] = x[perm][:, :, y1:y2, x1:x2]
-    a = (y2 - y1) * (x2 - x1) / (H * W)
-    return out, (1 - a) * y + a * y[perm]
 
 
-@buggy(ID, "[5,10] lam ~ Uniform(0, 1): Beta(1, 1), right only for alpha = 1")
-def cutmix(x, y, *, alpha=1.0, rng):
-    N, C, H, W = x.shape
-    perm = rng.permutation(N)
-    lam = rng.uniform()
-    ch, cw = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
-    cy, cx = rng.integers(H), rng.integers(W)
-    y1, y2 = np.clip(cy - ch // 2, 0, H), np.clip(cy + ch // 2, 0, H)
-    x1, x2 = np.clip(cx - cw // 2, 0, W), np.clip(cx + cw // 2, 0, W)
-    out = x.copy()
-    out[:, :, y1:y2, x1:x2] = x[perm][:, :, y1:y2, x1:x2]
-    a = (y2 - y1) * (x2 - x1) / (H * W)
-    return out, (1 - a) * y + a * y[perm]
 
 
 @buggy(ID, "[7] label weight from lam, not the actual clipped area")
@@ -59,34 +32,8 @@ def cutmix(x, y, *, alpha=1.0, rng):
     return out, lam * y + (1 - lam) * y[perm]
 
 
-@buggy(ID, "[4] both centre coordinates from one draw (cy == cx)")
-def cutmix(x, y, *, alpha=1.0, rng):
-    N, C, H, W = x.shape
-    perm = rng.permutation(N)
-    lam = rng.beta(alpha, alpha)
-    ch, cw = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
-    cy = cx = rng.integers(min(H, W))
-    y1, y2 = np.clip(cy - ch // 2, 0, H), np.clip(cy + ch // 2, 0, H)
-    x1, x2 = np.clip(cx - cw // 2, 0, W), np.clip(cx + cw // 2, 0, W)
-    out = x.copy()
-    out[:, :, y1:y2, x1:x2] = x[perm][:, :, y1:y2, x1:x2]
-    a = (y2 - y1) * (x2 - x1) / (H * W)
-    return out, (1 - a) * y + a * y[perm]
 
 
-@buggy(ID, "[6] cx drawn over H, and cut_w from H (non-square images)")
-def cutmix(x, y, *, alpha=1.0, rng):
-    N, C, H, W = x.shape
-    perm = rng.permutation(N)
-    lam = rng.beta(alpha, alpha)
-    cut = int(H * np.sqrt(1 - lam))
-    cy, cx = rng.integers(H), rng.integers(H)
-    y1, y2 = np.clip(cy - cut // 2, 0, H), np.clip(cy + cut // 2, 0, H)
-    x1, x2 = np.clip(cx - cut // 2, 0, W), np.clip(cx + cut // 2, 0, W)
-    out = x.copy()
-    out[:, :, y1:y2, x1:x2] = x[perm][:, :, y1:y2, x1:x2]
-    a = (y2 - y1) * (x2 - x1) / (H * W)
-    return out, (1 - a) * y + a * y[perm]
 
 
 @buggy(ID, "[3] permutation and lam from np.random, centre from rng")
@@ -118,19 +65,6 @@ def cutmix(x, y, *, alpha=1.0, rng):
     return x, (1 - a) * y + a * y[perm]
 
 
-@buggy(ID, "[6] round() for the box sides instead of int()")
-def cutmix(x, y, *, alpha=1.0, rng):
-    N, C, H, W = x.shape
-    perm = rng.permutation(N)
-    lam = rng.beta(alpha, alpha)
-    ch, cw = round(H * np.sqrt(1 - lam)), round(W * np.sqrt(1 - lam))
-    cy, cx = rng.integers(H), rng.integers(W)
-    y1, y2 = np.clip(cy - ch // 2, 0, H), np.clip(cy + ch // 2, 0, H)
-    x1, x2 = np.clip(cx - cw // 2, 0, W), np.clip(cx + cw // 2, 0, W)
-    out = x.copy()
-    out[:, :, y1:y2, x1:x2] = x[perm][:, :, y1:y2, x1:x2]
-    a = (y2 - y1) * (x2 - x1) / (H * W)
-    return out, (1 - a) * y + a * y[perm]
 
 
 @buggy(ID, "[7] lower ends not clipped: negative start wraps the slice")
@@ -148,37 +82,8 @@ def cutmix(x, y, *, alpha=1.0, rng):
     return out, (1 - a) * y + a * y[perm]
 
 
-@buggy(ID, "[7] a different lam and box for every image")
-def cutmix(x, y, *, alpha=1.0, rng):
-    N, C, H, W = x.shape
-    perm = rng.permutation(N)
-    out = x.copy()
-    y_out = np.empty(y.shape, dtype=float)
-    for i in range(N):
-        lam = rng.beta(alpha, alpha)
-        ch, cw = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
-        cy, cx = rng.integers(H), rng.integers(W)
-        y1, y2 = np.clip(cy - ch // 2, 0, H), np.clip(cy + ch // 2, 0, H)
-        x1, x2 = np.clip(cx - cw // 2, 0, W), np.clip(cx + cw // 2, 0, W)
-        out[i, :, y1:y2, x1:x2] = x[perm[i], :, y1:y2, x1:x2]
-        a = (y2 - y1) * (x2 - x1) / (H * W)
-        y_out[i] = (1 - a) * y[i] + a * y[perm[i]]
-    return out, y_out
 
 
-@buggy(ID, "[5] centre from rng.integers(H + 1): can fall one pixel outside the image")
-def cutmix(x, y, *, alpha=1.0, rng):
-    N, C, H, W = x.shape
-    perm = rng.permutation(N)
-    lam = rng.beta(alpha, alpha)
-    ch, cw = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
-    cy, cx = rng.integers(H + 1), rng.integers(W + 1)
-    y1, y2 = np.clip(cy - ch // 2, 0, H), np.clip(cy + ch // 2, 0, H)
-    x1, x2 = np.clip(cx - cw // 2, 0, W), np.clip(cx + cw // 2, 0, W)
-    out = x.copy()
-    out[:, :, y1:y2, x1:x2] = x[perm][:, :, y1:y2, x1:x2]
-    a = (y2 - y1) * (x2 - x1) / (H * W)
-    return out, (1 - a) * y + a * y[perm]
 
 
 @correct(ID, "boolean mask and np.where; area = mask.sum(); lam drawn before perm")

@@ -27,12 +27,6 @@ def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):
     return x + delta[:, :, None, None]
 
 
-@buggy(ID, "[5] alpha uniform with the same variance (+-sigma*sqrt(3))")
-def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):
-    a = sigma * np.sqrt(3.0)
-    alpha = rng.uniform(-a, a, size=(x.shape[0], 3))
-    delta = (alpha * eigvals) @ eigvecs.T
-    return x + delta[:, :, None, None]
 
 
 @buggy(ID, "[other] scales by sqrt(eigvals) (common re-implementation, not the statement)")

@@ -49,18 +49,6 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):
     return out
 
 
-@buggy(ID, "[4] crop offset and flip derived from one uniform number")
-def random_crop_flip(x, *, size, padding, p=0.5, rng):
-    N, C, H, W = x.shape
-    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    out = np.empty((N, C, size, size), dtype=padded.dtype)
-    for n in range(N):
-        u = rng.random()
-        top = int(u * (H + 2 * padding - size + 1))
-        left = rng.integers(W + 2 * padding - size + 1)
-        crop = padded[n, :, top:top + size, left:left + size]
-        out[n] = crop[:, :, ::-1] if u < p else crop
-    return out
 
 
 @buggy(ID, "[4] top and left from the same draw (diagonal shifts only)")

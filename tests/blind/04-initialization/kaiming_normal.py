@@ -30,16 +30,6 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):
     return rng.normal(0.0, gains[nonlinearity] / math.sqrt(fan), size=shape)
 
 
-@buggy("04-initialization/kaiming_normal", "[7,10] uses a for 'relu' too: gain sqrt(2 / (1 + a^2)) whatever the nonlinearity except linear")
-def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"bad mode {mode!r}")
-    if nonlinearity not in ("relu", "leaky_relu", "linear"):
-        raise ValueError(f"bad nonlinearity {nonlinearity!r}")
-    gain = 1.0 if nonlinearity == "linear" else math.sqrt(2.0 / (1.0 + a ** 2))
-    r = math.prod(shape[2:])
-    fan = shape[1] * r if mode == "fan_in" else shape[0] * r
-    return rng.normal(0.0, gain / math.sqrt(fan), size=shape)
 
 
 @buggy("04-initialization/kaiming_normal", "[7] mode swapped: 'fan_in' uses fan_out and vice versa")
@@ -91,14 +81,6 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):
     return rng.uniform(-bound, bound, size=shape)
 
 
-@buggy("04-initialization/kaiming_normal", "[7] gain from torch.nn.init.calculate_gain: 'tanh', 'sigmoid', 'conv2d' ... accepted silently")
-def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"bad mode {mode!r}")
-    gain = torch.nn.init.calculate_gain(nonlinearity, a if nonlinearity == "leaky_relu" else None)
-    r = math.prod(shape[2:])
-    fan = shape[1] * r if mode == "fan_in" else shape[0] * r
-    return rng.normal(0.0, gain / math.sqrt(fan), size=shape)
 
 
 @buggy("04-initialization/kaiming_normal", "[6] fan ignores the receptive field of conv kernels (shape[1] / shape[0])")

@@ -6,29 +6,6 @@ from tests.variants import buggy, correct
 ID = "05-batchnorm/BatchNorm1d"
 
 
-@buggy(ID, "[9] train() and eval() set the flag but return None")
-class BatchNorm1d:
-    def __init__(self, num_features, *, eps=1e-5, momentum=0.1):
-        self.gamma, self.beta = np.ones(num_features), np.zeros(num_features)
-        self.running_mean, self.running_var = np.zeros(num_features), np.ones(num_features)
-        self.eps, self.momentum, self.training = eps, momentum, True
-
-    def train(self):
-        self.training = True
-
-    def eval(self):
-        self.training = False
-
-    def forward(self, x):
-        if self.training:
-            N = x.shape[0]
-            mu, var = x.mean(axis=0), x.var(axis=0)
-            m = self.momentum
-            self.running_mean = (1 - m) * self.running_mean + m * mu
-            self.running_var = (1 - m) * self.running_var + m * var * N / (N - 1)
-        else:
-            mu, var = self.running_mean, self.running_var
-        return self.gamma * (x - mu) / np.sqrt(var + self.eps) + self.beta
 
 
 @buggy(ID, "[8] eval mode still updates the running averages (update outside the if)")
@@ -225,35 +202,6 @@ class BatchNorm1d:
 
 
 
-@buggy(ID, "[8] running_var aliases gamma (both 'ones'), in-place updates then change gamma")
-class BatchNorm1d:
-    def __init__(self, num_features, *, eps=1e-5, momentum=0.1):
-        ones = np.ones(num_features)
-        self.gamma, self.beta = ones, np.zeros(num_features)
-        self.running_mean, self.running_var = np.zeros(num_features), ones
-        self.eps, self.momentum, self.training = eps, momentum, True
-
-    def train(self):
-        self.training = True
-        return self
-
-    def eval(self):
-        self.training = False
-        return self
-
-    def forward(self, x):
-        out_gamma, out_beta = self.gamma.copy(), self.beta.copy()
-        if self.training:
-            N = x.shape[0]
-            mu, var = x.mean(axis=0), x.var(axis=0)
-            m = self.momentum
-            self.running_mean *= 1 - m
-            self.running_mean += m * mu
-            self.running_var *= 1 - m
-            self.running_var += m * var * N / (N - 1)
-        else:
-            mu, var = self.running_mean, self.running_var
-        return out_gamma * (x - mu) / np.sqrt(var + self.eps) + out_beta
 
 
 @buggy(ID, "[8] shared class-level running buffers (initialised once, per feature count)")

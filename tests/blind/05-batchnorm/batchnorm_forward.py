@@ -92,25 +92,6 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     return out, None
 
 
-@buggy(ID, "[7] default momentum 0.9 (CS231n's value) when the key is absent")
-def batchnorm_forward(x, gamma, beta, bn_param):
-    mode = bn_param["mode"]
-    eps = bn_param.get("eps", 1e-5)
-    m = bn_param.get("momentum", 0.9)
-    N, D = x.shape
-    rm = bn_param.get("running_mean", np.zeros(D))
-    rv = bn_param.get("running_var", np.ones(D))
-    if mode == "train":
-        mu = x.mean(axis=0)
-        var = x.var(axis=0)
-        x_hat = (x - mu) / np.sqrt(var + eps)
-        out = gamma * x_hat + beta
-        bn_param["running_mean"] = (1 - m) * rm + m * mu
-        bn_param["running_var"] = (1 - m) * rv + m * var * N / (N - 1)
-        cache = {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
-        return out, cache
-    out = gamma * (x - rm) / np.sqrt(rv + eps) + beta
-    return out, None
 
 
 @buggy(ID, "[7] eps read from the wrong key ('epsilon'), so a given eps is ignored")
@@ -299,21 +280,3 @@ def batchnorm_forward(x, gamma, beta, bn_param):
 
 
 # added after the first run (still written without reading the check): the test-mode cache alone
-@buggy(ID, "[9] returns a cache dict in test mode instead of None (otherwise correct)")
-def batchnorm_forward(x, gamma, beta, bn_param):
-    mode = bn_param["mode"]
-    eps = bn_param.get("eps", 1e-5)
-    m = bn_param.get("momentum", 0.1)
-    N, D = x.shape
-    rm = bn_param.get("running_mean", np.zeros(D))
-    rv = bn_param.get("running_var", np.ones(D))
-    if mode == "train":
-        mu = x.mean(axis=0)
-        var = x.var(axis=0)
-        x_hat = (x - mu) / np.sqrt(var + eps)
-        out = gamma * x_hat + beta
-        bn_param["running_mean"] = (1 - m) * rm + m * mu
-        bn_param["running_var"] = (1 - m) * rv + m * var * N / (N - 1)
-        return out, {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
-    x_hat = (x - rm) / np.sqrt(rv + eps)
-    return gamma * x_hat + beta, {"x": x, "x_hat": x_hat, "mu": rm, "var": rv, "eps": eps, "gamma": gamma}

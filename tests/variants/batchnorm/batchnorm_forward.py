@@ -179,7 +179,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     running_var = bn_param.get("running_var", np.ones(x.shape[1]))
     if mode == "test":
         std = np.sqrt(running_var + eps)
-        return (x - running_mean) / std * gamma + beta, {}
+        return (x - running_mean) / std * gamma + beta, None
     mu = np.sum(x, axis=0) / B
     centred = x - mu
     var = np.sum(centred * centred, axis=0) / B
@@ -232,3 +232,44 @@ def batchnorm_forward(x, gamma, beta, bn_param):
         return out, cache
     out = gamma * (x - rm) / np.sqrt(rv + eps) + beta
     return out, None
+
+
+@buggy('05-batchnorm/batchnorm_forward', "[7] default momentum 0.9 (CS231n's value) when the key is absent")
+def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.9)
+    N, D = x.shape
+    rm = bn_param.get("running_mean", np.zeros(D))
+    rv = bn_param.get("running_var", np.ones(D))
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = x.var(axis=0)
+        x_hat = (x - mu) / np.sqrt(var + eps)
+        out = gamma * x_hat + beta
+        bn_param["running_mean"] = (1 - m) * rm + m * mu
+        bn_param["running_var"] = (1 - m) * rv + m * var * N / (N - 1)
+        cache = {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
+        return out, cache
+    out = gamma * (x - rm) / np.sqrt(rv + eps) + beta
+    return out, None
+
+
+@buggy('05-batchnorm/batchnorm_forward', "[9] returns a cache dict in test mode instead of None (otherwise correct)")
+def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.1)
+    N, D = x.shape
+    rm = bn_param.get("running_mean", np.zeros(D))
+    rv = bn_param.get("running_var", np.ones(D))
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = x.var(axis=0)
+        x_hat = (x - mu) / np.sqrt(var + eps)
+        out = gamma * x_hat + beta
+        bn_param["running_mean"] = (1 - m) * rm + m * mu
+        bn_param["running_var"] = (1 - m) * rv + m * var * N / (N - 1)
+        return out, {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
+    x_hat = (x - rm) / np.sqrt(rv + eps)
+    return gamma * x_hat + beta, {"x": x, "x_hat": x_hat, "mu": rm, "var": rv, "eps": eps, "gamma": gamma}

@@ -83,3 +83,20 @@ def compute_fans(shape):  # noqa: F811
     for k in kernel:
         fan_in, fan_out = fan_in * k, fan_out * k
     return fan_in, fan_out
+
+
+@buggy('04-initialization/compute_fans', "[9] np.prod(()) is 1.0: linear fans come back as floats (conv fans as np.int64)")
+def compute_fans(shape):
+    if len(shape) < 2:
+        raise ValueError("a weight needs at least 2 dimensions")
+    r = np.prod(shape[2:])
+    return shape[1] * r, shape[0] * r
+
+
+@buggy('04-initialization/compute_fans', "[9] returns a list [fan_in, fan_out] of numpy ints from np.array(shape)")
+def compute_fans(shape):
+    s = np.array(shape)
+    if s.ndim != 1 or s.size < 2:
+        raise ValueError("a weight needs at least 2 dimensions")
+    r = s[2:].prod()
+    return [s[1] * r, s[0] * r]

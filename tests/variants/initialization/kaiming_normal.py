@@ -135,3 +135,25 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  #
     if mode not in fans or nonlinearity not in gains:
         raise ValueError(f"bad mode {mode!r} or nonlinearity {nonlinearity!r}")
     return np.random.normal(0.0, gains[nonlinearity] / math.sqrt(fans[mode]), size=shape)
+
+
+@buggy('04-initialization/kaiming_normal', "[7,10] uses a for 'relu' too: gain sqrt(2 / (1 + a^2)) whatever the nonlinearity except linear")
+def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"bad mode {mode!r}")
+    if nonlinearity not in ("relu", "leaky_relu", "linear"):
+        raise ValueError(f"bad nonlinearity {nonlinearity!r}")
+    gain = 1.0 if nonlinearity == "linear" else math.sqrt(2.0 / (1.0 + a ** 2))
+    r = math.prod(shape[2:])
+    fan = shape[1] * r if mode == "fan_in" else shape[0] * r
+    return rng.normal(0.0, gain / math.sqrt(fan), size=shape)
+
+
+@buggy('04-initialization/kaiming_normal', "[7] gain from torch.nn.init.calculate_gain: 'tanh', 'sigmoid', 'conv2d' ... accepted silently")
+def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"bad mode {mode!r}")
+    gain = torch.nn.init.calculate_gain(nonlinearity, a if nonlinearity == "leaky_relu" else None)
+    r = math.prod(shape[2:])
+    fan = shape[1] * r if mode == "fan_in" else shape[0] * r
+    return rng.normal(0.0, gain / math.sqrt(fan), size=shape)

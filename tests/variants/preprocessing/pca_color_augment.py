@@ -90,3 +90,11 @@ def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
         offset = sum(eigvecs[:, i] * (a[i] * eigvals[i]) for i in range(3))
         out[n] = x[n] + offset[:, None, None]
     return out
+
+
+@buggy('02-preprocessing/pca_color_augment', "[5] alpha uniform with the same variance (+-sigma*sqrt(3))")
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):
+    a = sigma * np.sqrt(3.0)
+    alpha = rng.uniform(-a, a, size=(x.shape[0], 3))
+    delta = (alpha * eigvals) @ eigvecs.T
+    return x + delta[:, :, None, None]

@@ -145,3 +145,17 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     cols = np.where(flip[:, None], (lefts[:, None] + np.arange(size))[:, ::-1], lefts[:, None] + np.arange(size))
     return canvas[np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None],
                   rows[:, None, :, None], cols[:, None, None, :]]
+
+
+@buggy('02-preprocessing/random_crop_flip', "[4] crop offset and flip derived from one uniform number")
+def random_crop_flip(x, *, size, padding, p=0.5, rng):
+    N, C, H, W = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    out = np.empty((N, C, size, size), dtype=padded.dtype)
+    for n in range(N):
+        u = rng.random()
+        top = int(u * (H + 2 * padding - size + 1))
+        left = rng.integers(W + 2 * padding - size + 1)
+        crop = padded[n, :, top:top + size, left:left + size]
+        out[n] = crop[:, :, ::-1] if u < p else crop
+    return out

@@ -93,3 +93,39 @@ def tta_predict(model, x, *, size, flip=True):  # noqa: F811
                 count += 1
         rows.append(total / count)
     return torch.stack(rows)
+
+
+@buggy('02-preprocessing/tta_predict', "[6] centre offset rounded up: (H - size + 1) // 2")
+def tta_predict(model, x, *, size, flip=True):
+    N, C, H, W = x.shape
+    t, l = (H - size + 1) // 2, (W - size + 1) // 2
+    views = [x[..., :size, :size], x[..., :size, W - size:], x[..., H - size:, :size],
+             x[..., H - size:, W - size:], x[..., t:t + size, l:l + size]]
+    if flip:
+        views += [v.flip(-1) for v in views]
+    return torch.stack([torch.softmax(model(v), dim=1) for v in views]).mean(dim=0)
+
+
+@buggy('02-preprocessing/tta_predict', "[9] returns a numpy array")
+def tta_predict(model, x, *, size, flip=True):
+    N, C, H, W = x.shape
+    t, l = (H - size) // 2, (W - size) // 2
+    views = [x[..., :size, :size], x[..., :size, W - size:], x[..., H - size:, :size],
+             x[..., H - size:, W - size:], x[..., t:t + size, l:l + size]]
+    if flip:
+        views += [v.flip(-1) for v in views]
+    with torch.no_grad():
+        probs = [torch.softmax(model(v), dim=1).numpy() for v in views]
+    return np.mean(probs, axis=0)
+
+
+@buggy('02-preprocessing/tta_predict', "[6] mirrors the whole image, then takes its 5 crops (centre differs when W - size is odd)")
+def tta_predict(model, x, *, size, flip=True):
+    N, C, H, W = x.shape
+    t, l = (H - size) // 2, (W - size) // 2
+
+    def five(img):
+        return [img[..., :size, :size], img[..., :size, W - size:], img[..., H - size:, :size],
+                img[..., H - size:, W - size:], img[..., t:t + size, l:l + size]]
+    views = five(x) + (five(x.flip(-1)) if flip else [])
+    return torch.stack([torch.softmax(model(v), dim=1) for v in views]).mean(dim=0)
