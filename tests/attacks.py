@@ -5,7 +5,9 @@ Each :class:`Case` starts from an honest base -- ``solution`` (all four exercise
 points) or ``untouched`` (the notebook as released, 0 points) -- and changes it. ``score`` is
 what the case must get: for a cheat, what its honest work earns (the base's score, or less when
 a fault stops the kernel); ``reason`` is text the instructor must see in the outcome.
-``tests/test_attacks.py`` grades them all in one batch, in sandboxes, beside the honest bases.
+``tests/test_attacks.py`` grades them all in one batch, in sandboxes, beside the honest bases
+themselves: the demo submissions ``demo-solution`` and ``demo-untouched`` (and the other two demos),
+which the batch's own test holds to their exact scores.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class Context:
 @dataclass(frozen=True)
 class Case:
     name: str
-    kind: str  # "honest", "kernel", "notebook", "isolation", "fault", "file"
+    kind: str  # "kernel", "notebook", "isolation", "fault", "file"
     base: str  # "solution", "untouched" or "" (writes its own files)
     what: str
     build: Callable[[NotebookNode, Context], NotebookNode | None] | None = None
@@ -531,8 +533,6 @@ FIRST_TWO = EXERCISES[0][1] + EXERCISES[1][1]
 FIRST = EXERCISES[0][1]
 
 CASES: list[Case] = [
-    Case("honest-solution", "honest", "solution", "every exercise solved", None, FULL),
-    Case("honest-untouched", "honest", "untouched", "the notebook as released", None, 0),
     # the kernel
     Case("patch-numpy", "kernel", "untouched", "wrong answers; np.allclose, torch.allclose, "
          "assert_allclose patched to say yes", lambda nb, ctx: _insert_after_imports(

@@ -1,7 +1,7 @@
 """Safe autograding: the attack and fault corpus (tests/attacks.py), graded in one batch.
 
-Every case of the corpus and the honest submissions (full solution, untouched notebook, the
-demos) are written into one course and graded together with ``autograde(jobs=2)``, in
+Every case of the corpus and the honest submissions (the demos: full solution, untouched notebook,
+half done, mistakes) are written into one course and graded together with ``autograde(jobs=2)``, in
 bubblewrap sandboxes, with small limits so that the faults trip them quickly. The tests then
 assert each outcome and what must not have happened: no cheat above its honest work, no file
 outside the sandboxes changed, no process left, no byte over the network, no hidden test seen.
@@ -22,7 +22,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from grader import sandbox
-from grader.autograde import autograde
+from grader.autograde import autograde, submissions
 from grader.config import Course
 from grader.demo import build_demo, expected_scores
 from grader.release import release
@@ -40,6 +40,10 @@ LIMITS = Limits(memory=GiB, wall=100.0, cpu=300, processes=128, output=200_000, 
                 message=32 * 2**20)
 CELL_TIMEOUT = 30
 BY_NAME = {c.name: c for c in CASES}
+#: cases that hold a job for long (a limit they must reach): graded first, so that the other job
+#: grades the rest meanwhile instead of the batch ending on one of them alone (the wall-time case
+#: sleeps for its 100 s to the end; last in alphabetical order, it kept the batch waiting ~90 s)
+LONG_FIRST = ("wall-time", "infinite-loop", "huge-output", "memory-hog", "input-call")
 
 
 class Listener:
@@ -129,9 +133,14 @@ def batch(tmp_path_factory):
         for case in CASES:
             attacks.build(case, ctx)
         before = _snapshot(root)
+        # every submission as the grader finds them (links and pipes included), in the order that
+        # keeps both jobs busy: the same set, graded the same way, as without a student list
+        found = submissions(course, ASSIGNMENT)
+        assert sorted(found) == sorted({c.name for c in CASES} | set(expected_scores(ASSIGNMENT))), found
+        order = sorted(found, key=lambda s: LONG_FIRST.index(s) if s in LONG_FIRST else len(LONG_FIRST))
         start = time.perf_counter()
         outcomes = {o.student: o for o in autograde(course, ASSIGNMENT, jobs=2, limits=LIMITS, sandboxed=True,
-                                                    progress=False)}
+                                                    progress=False, students=order)}
         seconds = time.perf_counter() - start
         time.sleep(1)
         listener.close()
@@ -143,11 +152,13 @@ def batch(tmp_path_factory):
 
 
 def _outputs(batch, student: str) -> str:
-    """All text outputs of a student's autograded notebook."""
+    """All text outputs of a student's autograded notebook. Stream outputs are joined as written: a
+    busy kernel may flush one print() in two stream messages ('HIDDEN-BEFORE-TESTS:', ' False')."""
     path = batch["course"].autograded / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     nb = nbformat.read(str(path), as_version=4)
-    return "\n".join(o.get("text", "") + o.get("ename", "") + ": " + o.get("evalue", "") for c in nb.cells
-                     if c.cell_type == "code" for o in c.outputs)
+    return "".join(o.get("text", "") if o.output_type == "stream" else
+                   "\n" + o.get("ename", "") + ": " + o.get("evalue", "") + "\n" + o.get("text", "")
+                   for c in nb.cells if c.cell_type == "code" for o in c.outputs)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -166,10 +177,14 @@ def test_each_case_gets_the_outcome_its_honest_work_earns(batch, case):
 
 
 def test_honest_students_in_the_same_batch_keep_their_scores(batch):
-    """Do the demo students, graded beside the attacks, get exactly their scores?"""
+    """Do the demo students, graded beside the attacks, get exactly their scores? (demo-solution and
+    demo-untouched are the honest bases the cases start from: every exercise solved, full marks, and
+    the notebook as released, 0.)"""
+    assert expected_scores(ASSIGNMENT)["demo-solution"] == FULL and expected_scores(ASSIGNMENT)["demo-untouched"] == 0
     for student, score in expected_scores(ASSIGNMENT).items():
         outcome = batch["outcomes"][student]
         assert outcome.graded and outcome.score == score, f"{student}: {outcome}"
+        assert outcome.max_score == FULL, f"{student}: the maximum changed to {outcome.max_score}"
         assert outcome.reason == "", f"{student}: unexpected notes {outcome.reason!r}"
 
 
@@ -299,7 +314,7 @@ def test_rerun_resumes_and_regrading_is_idempotent(batch):
     assert time.perf_counter() - start < 60
     assert all(o.resumed for o in again.values()), [s for s, o in again.items() if not o.resumed]
     assert {s: o.score for s, o in again.items()} == {s: o.score for s, o in graded.items()}
-    some = ["honest-solution", "patch-grader", "forge-evidence"]
+    some = ["demo-solution", "patch-grader", "forge-evidence"]
     forced = {o.student: o for o in autograde(course, ASSIGNMENT, jobs=2, limits=LIMITS, sandboxed=True,
                                               progress=False, students=some, force=True)}
     assert not any(o.resumed for o in forced.values())
@@ -320,12 +335,17 @@ def test_without_bubblewrap_grading_runs_and_says_once_what_is_lost(tmp_path):
     env = {**os.environ, "PATH": bin_dir}
     assert subprocess.run([sys.executable, "-c", "import shutil; assert shutil.which('bwrap') is None"],
                           env=env).returncode == 0
+    # full marks and part of them, and the control first: three notebooks over the two jobs (the
+    # demos that hold stubs score 0 however they are run; the attacks batch grades all four)
+    students = ("demo-solution", "demo-mistakes")
     done = subprocess.run([sys.executable, "-m", "grader", "--root", str(root), "--no-progress", "autograde",
-                           ASSIGNMENT, "--jobs", "2"], env=env, capture_output=True, text=True, timeout=900)
+                           ASSIGNMENT, "--jobs", "2", *(x for s in students for x in ("--student", s))],
+                          env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stderr.count("WITHOUT a sandbox") == 1, done.stderr[-3000:]
     assert "bubblewrap (bwrap) is not installed" in done.stderr
-    for student, score in expected_scores(ASSIGNMENT).items():
+    for student in students:
+        score = expected_scores(ASSIGNMENT)[student]
         row = next(line for line in done.stdout.splitlines() if line.startswith(student + " "))
         assert row.rstrip().endswith(f"{score:g}/{FULL}"), row
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,9 @@ def _broken_submissions(course: Course, assignment: str) -> None:
 
 
 _GRADED: dict[str, tuple[Course, dict]] = {}
+#: each assignment's course as released, with the demos and nothing graded: what the grading
+#: without skipping starts from (a copy, so that it needs no release and demo build of its own)
+_RELEASED: dict[str, Path] = {}
 
 
 def _grade(assignment: str, tmp_path_factory) -> tuple[Course, dict]:
@@ -88,6 +92,8 @@ def _grade(assignment: str, tmp_path_factory) -> tuple[Course, dict]:
         course = Course(root=root)
         release(course, assignments=[assignment])
         build_demo(course, assignment)
+        _RELEASED[assignment] = tmp_path_factory.mktemp(f"e2e-released-{assignment}") / "course"
+        shutil.copytree(root, _RELEASED[assignment], symlinks=True)
         if assignment == FIRST:
             _warning_submission(course, assignment, "stderr-warnings")
             _broken_submissions(course, assignment)
@@ -105,12 +111,14 @@ UNSKIPPED = ("demo-solution",)
 
 
 def _grade_without_skipping(assignment: str, tmp_path_factory) -> dict:
-    """The solution demo graded in a fresh course with every cell run, skip-grading ones too.
+    """The solution demo graded in a fresh course with every cell run, skip-grading ones too: a copy
+    of the assignment's course as ``_grade`` released it, with the demos, before anything was graded.
     No positive control: it would run the solution that demo-solution already is."""
-    root = copy_course(tmp_path_factory.mktemp(f"e2e-noskip-{assignment}") / "course")
+    _grade(assignment, tmp_path_factory)
+    root = tmp_path_factory.mktemp(f"e2e-noskip-{assignment}") / "course"
+    shutil.copytree(_RELEASED[assignment], root, symlinks=True)
     course = Course(root=root)
-    release(course, assignments=[assignment])
-    build_demo(course, assignment)
+    assert not course.autograded.exists() and (course.submitted / "demo-solution").is_dir()
     return {o.student: o for o in autograde(course, assignment, students=list(UNSKIPPED), progress=False,
                                             skip=False, control=False)}
 
@@ -248,7 +256,8 @@ def test_student_check_reports_each_exercise(first):
     assert proc.stdout.count("not done yet") == len(catalog.for_assignment(FIRST)), proc.stdout
 
 
-@ON_FIRST
+# no xdist group: it shares nothing with the graded course (a course of its own, released by stock
+# nbgrader), so the scheduler may run it beside that group instead of after it in the same worker
 def test_stock_nbgrader_autograde_works(tmp_path):
     """Does stock `nbgrader autograde` grade these notebooks too: the solution, every exercise of
     which also warns on stderr, at full marks?"""
