@@ -76,10 +76,10 @@ class PcaColorAugment(Check):
 
     properties = (
         RngArgument(y=(8, 3, 2, 2)),
-        Law("alpha", "Over 20000 images, each coordinate α_i (the offset along p_i divided by σλ_i) follows "
-                     "the standard normal law (Kolmogorov-Smirnov tests), not only its mean and variance: "
+        Law("alpha", "Over 20000 images, the coordinate α_1 (the offset along p_1 divided by σλ_1) follows "
+                     "the standard normal law (a Kolmogorov-Smirnov test), not only its mean and variance: "
                      "uniform draws with the variance of a normal fail.", cdf=lambda p: stats.norm(),
-            params=({"component": 0}, {"component": 1}), draws=20000,
+            params=({"component": 0},), draws=20000,
             hint="alpha = rng.normal(0.0, sigma, size=(N, 3)): Gaussian, one row per image"),
     )
 
