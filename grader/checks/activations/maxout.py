@@ -58,7 +58,7 @@ class Maxout(Check):
     properties = (Interleaved(outputs=("out",), grads=("dx", "dW", "db")),)
 
     def forward(self, obj: Any, case: Data) -> tuple[dict[str, Any], Any]:
-        """For Interleaved: ({"out": the raw output}, the cache)."""
+        """One forward call (for answer and Interleaved): ({"out": the raw output}, the cache)."""
         got = call(self, functions(self, obj, self.names)["maxout_forward"], case["x"], case["W"], case["b"],
                    what="maxout_forward(x, W, b)")
         out, cache = returned(self, got, ("out", "cache"), "maxout_forward")
@@ -66,7 +66,7 @@ class Maxout(Check):
         return {"out": out}, cache
 
     def backward(self, obj: Any, case: Data, cache: Any) -> dict[str, np.ndarray]:
-        """For Interleaved: the three gradients as float arrays."""
+        """One backward call (for answer and Interleaved): the three gradients as float arrays."""
         grads = call(self, functions(self, obj, self.names)["maxout_backward"], case["dout"], cache,
                      what="maxout_backward(dout, cache)")
         return {name: student_array(self, g, name)
@@ -76,18 +76,13 @@ class Maxout(Check):
         return _cases(visible)
 
     def answer(self, obj: Any, case: Data) -> Data:
-        fns = functions(self, obj, self.names)
         x, W, b, dout = case["x"], case["W"], case["b"], case["dout"]
         (n, d), (_, h, k) = x.shape, W.shape
-        got = call(self, fns["maxout_forward"], x, W, b, what="maxout_forward(x, W, b)")
-        out, cache = returned(self, got, ("out", "cache"), "maxout_forward")
-        out = student_array(self, out, f"the output of maxout_forward (N={n}, D={d}, H={h}, k={k})", (n, h),
+        raw, cache = self.forward(obj, case)
+        out = student_array(self, raw["out"], f"the output of maxout_forward (N={n}, D={d}, H={h}, k={k})", (n, h),
                             hint="z = x W + b has shape (N, H, k); take the max over the LAST axis (the k pieces)")
-        grads = call(self, fns["maxout_backward"], dout, cache, what="maxout_backward(dout, cache)")
-        dx, dW, db = (student_array(self, g, name)
-                      for g, name in zip(returned(self, grads, ("dx", "dW", "db"), "maxout_backward"),
-                                         ("dx", "dW", "db")))
-        return {"out": out, "dx": dx, "dW": dW, "db": db, "x_after": x, "W_after": W, "b_after": b, "dout_after": dout}
+        return {"out": out, **self.backward(obj, case, cache),
+                "x_after": x, "W_after": W, "b_after": b, "dout_after": dout}
 
     def judge_case(self, case: Data, answer: Any) -> int:
         x, W, b, dout = case["x"], case["W"], case["b"], case["dout"]

@@ -138,24 +138,36 @@ class ElementwiseCheck(Check):
         fns = functions(self, obj, self.names)
         return fns[f"{kind}_forward"], fns[f"{kind}_backward"]
 
+    def _strict(self, kind: str) -> tuple[type[Exception], ...]:
+        """The errors :meth:`answer` reports itself (an overflow of an activation in strict_overflow)."""
+        return (FloatingPointError,) if kind in self.strict_overflow else ()
+
     def forward(self, obj: Any, case: Data) -> tuple[dict[str, Any], Any]:
         """One forward call of the case's activation: ({"out": the raw output}, the cache)."""
         kind, x, params = case["kind"], case["x"], case["params"]
         fwd, _ = self._fns(obj, kind)
-        got = (call(self, fwd, x, params["alpha"], what=f"{kind}_forward(x, alpha)") if kind == "prelu"
-               else call(self, fwd, x, **params, what=f"{kind}_forward(x, ...)"))
+        strict = self._strict(kind)
+        got = (call(self, fwd, x, params["alpha"], what=f"{kind}_forward(x, alpha)", reraise=strict)
+               if kind == "prelu" else call(self, fwd, x, **params, what=f"{kind}_forward(x, ...)", reraise=strict))
         out, cache = returned(self, got, ("out", "cache"), f"{kind}_forward")
-        student_array(self, out, f"the output of {kind}_forward", x.shape)
+        student_array(self, out, f"the output of {kind}_forward", x.shape,
+                      hint="an element-wise function keeps the shape of x")
         return {"out": out}, cache
 
-    def backward(self, obj: Any, case: Data, cache: Any) -> dict[str, np.ndarray]:
-        """One backward call: {"dx": ...} as a float array."""
+    def _backward(self, obj: Any, case: Data, cache: Any) -> Data:
+        """One backward call: {"dx": ...} and, for PReLU, {"dalpha": ...}, as float arrays."""
         kind = case["kind"]
         _, bwd = self._fns(obj, kind)
-        grads = call(self, bwd, case["dout"], cache, what=f"{kind}_backward(dout, cache)")
-        if kind == "prelu":  # Interleaved compares dx (dalpha is judged by the check's own cases)
-            grads = returned(self, grads, ("dx", "dalpha"), f"{kind}_backward")[0]
-        return {"dx": student_array(self, grads, "dx")}
+        grads = call(self, bwd, case["dout"], cache, what=f"{kind}_backward(dout, cache)", reraise=self._strict(kind))
+        if kind != "prelu":
+            return {"dx": student_array(self, grads, f"dx from {kind}_backward")}
+        dx, dalpha = returned(self, grads, ("dx", "dalpha"), f"{kind}_backward")
+        return {"dx": student_array(self, dx, f"dx from {kind}_backward"),
+                "dalpha": student_array(self, dalpha, f"dalpha from {kind}_backward")}
+
+    def backward(self, obj: Any, case: Data, cache: Any) -> dict[str, np.ndarray]:
+        """For Interleaved: {"dx": ...} (dalpha is judged by the check's own cases)."""
+        return {"dx": self._backward(obj, case, cache)["dx"]}
 
     def extreme_cases(self, *, visible: bool) -> list[Data]:
         """For :class:`~grader.checks.properties.NoOverflow`: every activation of the exercise on
@@ -171,10 +183,10 @@ class ElementwiseCheck(Check):
     def answer(self, obj: Any, case: Data) -> Data:
         kind, x = case["kind"], case["x"]
         if kind not in self.strict_overflow:
-            return self._answer(functions(self, obj, self.names), case)
+            return self._answer(obj, case)
         try:
             with np.errstate(over="raise", invalid="raise"):
-                return self._answer(functions(self, obj, self.names), case)
+                return self._answer(obj, case)
         except FloatingPointError as err:
             bad = x[np.abs(x) >= 709] if x.ndim == 1 else x
             raise self.fail(f"{kind}: an overflow or an invalid operation (inf/inf, inf-inf) while "
@@ -183,27 +195,13 @@ class ElementwiseCheck(Check):
                             actual=f"FloatingPointError: {err}",
                             hint=self.hints.get(kind, {}).get("overflow", "")) from None
 
-    def _answer(self, fns: dict[str, Any], case: Data) -> Data:
-        kind, x, dout, params = case["kind"], case["x"], case["dout"], case["params"]
-        fwd, bwd = fns[f"{kind}_forward"], fns[f"{kind}_backward"]
-        strict = (FloatingPointError,) if kind in self.strict_overflow else ()
-        if kind == "prelu":
-            got = call(self, fwd, x, params["alpha"], what=f"{kind}_forward(x, alpha)", reraise=strict)
-        else:
-            got = call(self, fwd, x, **params, what=f"{kind}_forward(x, ...)", reraise=strict)
-        out, cache = returned(self, got, ("out", "cache"), f"{kind}_forward")
-        out = student_array(self, out, f"the output of {kind}_forward", x.shape,
-                            hint="an element-wise function keeps the shape of x")
-        grads = call(self, bwd, dout, cache, what=f"{kind}_backward(dout, cache)", reraise=strict)
-        rec = {"out": out}
-        if kind == "prelu":
-            dx, dalpha = returned(self, grads, ("dx", "dalpha"), f"{kind}_backward")
-            rec["dalpha"] = student_array(self, dalpha, f"dalpha from {kind}_backward")
-            rec["alpha_after"] = np.asarray(params["alpha"], dtype=np.float64)
-        else:
-            dx = grads
-        rec["dx"] = student_array(self, dx, f"dx from {kind}_backward")
-        rec["x_after"], rec["dout_after"] = x, dout
+    def _answer(self, obj: Any, case: Data) -> Data:
+        raw, cache = self.forward(obj, case)
+        rec = {"out": student_array(self, raw["out"], f"the output of {case['kind']}_forward"),
+               **self._backward(obj, case, cache)}
+        if case["kind"] == "prelu":
+            rec["alpha_after"] = np.asarray(case["params"]["alpha"], dtype=np.float64)
+        rec["x_after"], rec["dout_after"] = case["x"], case["dout"]
         return rec
 
     def judge_case(self, case: Data, answer: Any) -> int:
