@@ -177,9 +177,15 @@ VALUE_FREE = {ex: {"sample", "draws"} for ex in ("04-initialization/xavier_unifo
 
 
 def _another_honest_answer(exercise_id: str, data: Any, path: Path, what: str) -> bool:
-    """True for a forgery that is exactly what another correct answer would record. Only one: when
+    """True for a forgery that is exactly what another correct answer would record. Two: when
     tta_predict's crop size equals the image size, the five crops are one view, so the model may see
-    it once or five times; dropping the last recorded view keeps a copy of it."""
+    it once or five times; dropping the last recorded view keeps a copy of it. And when no step of
+    backtracking_line_search satisfies Armijo, f may be evaluated at the last trial step or not."""
+    if exercise_id == "01-sgd/backtracking_line_search" and path[-1] == "f_calls" and what == "changed":
+        # where no step qualifies, evaluating the last trial step or not are both honest
+        inputs, answer = data["cases"][path[1]]["inputs"], value_at(data, path[:-1])
+        return bool(answer["t"] == inputs["lr0"] * inputs["beta"] ** inputs["max_iter"]
+                    and answer["f_calls"] + 1 == inputs["max_iter"] + 2)
     if exercise_id != "02-preprocessing/tta_predict" or path[-1] != "views" or what not in ("truncated",):
         return False
     views = value_at(data, path)

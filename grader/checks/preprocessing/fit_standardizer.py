@@ -19,6 +19,10 @@ from ..properties import LargeMean
 __all__ = ["FitStandardizer"]
 
 
+#: the standard deviation of the second feature of the case with a constant first one
+_TINY = 1e-9
+
+
 def _case(seed: int, n_train: int, n_test: int, d: int, *, constant: bool = False) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     loc = rng.uniform(-5, 5, d)
@@ -31,6 +35,9 @@ def _case(seed: int, n_train: int, n_test: int, d: int, *, constant: bool = Fals
     if constant:
         X_train[:, 0] = 3.0
         X_train2[:, 0] = -1.0
+        # a tiny spread is not a constant: only sigma == 0 is replaced by 1
+        X_train[:, 1] = _TINY * rng.standard_normal(n_train)
+        X_test[:, 1] = _TINY * (2.0 + 0.5 * rng.standard_normal(n_test))
     return {"X_train": X_train, "X_test": X_test, "X_train2": X_train2, "constant": constant}
 
 
@@ -46,8 +53,9 @@ class FitStandardizer(Check):
     different statistics: the training data comes out with mean 0 and std 1 per feature; test
     rows (and a single row on its own) are transformed with the *training* statistics, and the
     message tells you if yours came from the test set or from train and test together; a second
-    fit does not change the first transform; a constant feature maps to 0; inputs are not
-    modified."""
+    fit does not change the first transform, nor does overwriting the training array after the
+    fit; a constant feature maps to 0, and one with a tiny nonzero std is still divided by it;
+    inputs are not modified."""
 
     id = "02-preprocessing/fit_standardizer"
     properties = (LargeMean("X_train", "X_test", "X_train2"),)
@@ -74,8 +82,15 @@ class FitStandardizer(Check):
                                 "the transform of a second fit, applied to X_test", X_test.shape)
         Z_again = student_array(self, call(self, transform, X_test, what="the first transform, applied again"),
                                 "the first transform, applied again after a second fit", X_test.shape)
+        # a fitted transform keeps its statistics: the caller may reuse the training array afterwards
+        X_reused = X_train.copy()
+        transform3 = call(self, obj, X_reused, what="fit_standardizer(X_train)")
+        X_reused *= 3.0
+        X_reused += 7.0
+        Z_later = student_array(self, call(self, transform3, X_test, what="transform(X_test)"),
+                                "transform(X_test) after the caller overwrote X_train", X_test.shape)
         return {"Z_test": Z_test, "Z_train": Z_train, "Z_one": Z_one, "Z_test2": Z_test2, "Z_again": Z_again,
-                "X_train_after": X_train, "X_test_after": X_test}
+                "Z_later": Z_later, "X_train_after": X_train, "X_test_after": X_test}
 
     def judge_case(self, case: Data, answer: Any) -> int:
         from sklearn.preprocessing import StandardScaler
@@ -86,12 +101,18 @@ class FitStandardizer(Check):
             ("Z_test", X_test.shape, "transform(X_test)"), ("Z_train", X_train.shape, "transform(X_train)"),
             ("Z_one", (1, X_test.shape[1]), "transform(X_test[:1])"),
             ("Z_test2", X_test.shape, "the transform of a second fit, applied to X_test"),
-            ("Z_again", X_test.shape, "the first transform, applied again after a second fit"))}
+            ("Z_again", X_test.shape, "the first transform, applied again after a second fit"),
+            ("Z_later", X_test.shape, "transform(X_test) after the caller overwrote X_train"))}
         for name in ("X_train", "X_test"):
             expect(self, unchanged(self, answer, f"{name}_after", case[name], f"{name} after the calls"),
                    f"{name} must not be modified {where}", expected=case[name], actual=answer[f"{name}_after"],
                    hint="`X -= mean` writes into the caller's array; compute (X - mean) / std into a new one")
         ref = StandardScaler().fit(X_train)
+        if case["constant"]:
+            expect_close(self, Z["Z_train"][:, 1], ref.transform(X_train)[:, 1],
+                         f"a feature with a tiny but nonzero std ({_TINY:g}) must still be divided by its std {where}",
+                         rtol=1e-6, atol=1e-6,
+                         hint="replace sigma by 1 only where sigma == 0, not below a threshold")
         expect_close(self, Z["Z_train"], ref.transform(X_train),
                      f"transform(X_train) must standardise the training data: every feature mean 0, std 1 {where}",
                      rtol=1e-6, atol=1e-6,
@@ -119,10 +140,15 @@ class FitStandardizer(Check):
                      rtol=1e-6, atol=1e-6, hint="keep no state outside the function (no globals)")
         expect_close(self, Z["Z_again"], want, f"the first transform must be unchanged by a later fit {where}",
                      rtol=1e-6, atol=1e-6, hint="store the statistics in the closure, not in global variables")
+        expect_close(self, Z["Z_later"], want,
+                     f"a transform must keep the statistics it was fitted with, even after the caller overwrites "
+                     f"the array X_train {where}", rtol=1e-6, atol=1e-6,
+                     hint="compute mu and sigma once, in fit_standardizer, and let transform use those arrays; "
+                          "do not read X_train again inside transform")
         if not case["constant"]:
-            return 7
+            return 10
         expect(self, bool(np.all(np.isfinite(Z["Z_train"]))) and np.allclose(Z["Z_train"][:, 0], 0.0),
                "a constant training feature (std 0) must map to 0, not inf or nan",
                expected="zeros in column 0", actual=Z["Z_train"][:, 0],
                hint="replace a std of 0 by 1 before dividing, as scikit-learn does")
-        return 8
+        return 10

@@ -14,8 +14,8 @@ import numpy as np
 import scipy.linalg
 
 from ..base import Check, Data, expect, expect_close, register
-from ..judging import answer_array, unchanged
-from ..probing import call, returned, student_array
+from ..judging import answer_array, answer_field, unchanged
+from ..probing import call, raised, returned, student_array
 from ..properties import LargeMean
 
 __all__ = ["FitWhitening"]
@@ -26,6 +26,18 @@ def _data(seed: int, n: int, d: int, cond: float) -> np.ndarray:
     Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
     scales = np.sqrt(np.geomspace(1.0, cond, d))[rng.permutation(d)]
     return rng.uniform(-3, 3, d) + (rng.standard_normal((n, d)) * scales) @ Q.T
+
+
+def _degenerate(seed: int, n: int, spectrum: tuple[float, ...]) -> np.ndarray:
+    """Data whose covariance is exactly Q diag(spectrum) Q^T for a random rotation Q, with a repeated
+    eigenvalue: there a general eigensolver (np.linalg.eig) returns eigenvectors that are not orthogonal."""
+    d = len(spectrum)
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    Z = rng.standard_normal((n, d))
+    Z -= Z.mean(axis=0)
+    Z = np.linalg.solve(np.linalg.cholesky(Z.T @ Z / n), Z.T).T  # sample covariance I
+    return rng.uniform(-3, 3, d) + (Z * np.sqrt(spectrum)) @ Q.T
 
 
 def _cov(X: np.ndarray) -> np.ndarray:
@@ -42,6 +54,13 @@ def _plan(visible: bool) -> list[tuple[int, int, int, float, str, float]]:
     return plan
 
 
+#: (seed, N, eigenvalues, method) of the hidden cases with a repeated eigenvalue
+_DEGENERATE = [(15, 200, (1.0, 1.0, 4.0), "pca"), (15, 200, (1.0, 1.0, 4.0), "zca"),
+               (16, 150, (2.0, 2.0, 2.0, 5.0), "zca")]
+#: methods fit_whitening must refuse with a ValueError (hidden)
+_BAD_METHODS = ["cholesky", "none"]
+
+
 @register
 class FitWhitening(Check):
     r"""on random correlated data in 1 to 5 dimensions, with and without `eps`: the mean; that the
@@ -49,19 +68,27 @@ class FitWhitening(Check):
     $WW^\top = (C + \varepsilon I)^{-1}$; for PCA, that column $k$ is an eigenvector of $C$ for the
     $k$-th largest eigenvalue (any sign) and the whitened variances are $\lambda/(\lambda+\varepsilon)$;
     for ZCA, that $W$ is symmetric, equals $(C+\varepsilon I)^{-1/2}$ computed by SciPy's
-    `fractional_matrix_power`, and keeps the data closer to itself than rotated whitenings do; and
-    that `X` is not modified."""
+    `fractional_matrix_power`, and keeps the data closer to itself than rotated whitenings do; all
+    of this also on data whose covariance has a repeated eigenvalue; that `X` is not modified;
+    and, hidden, that another `method` raises `ValueError`."""
 
     id = "02-preprocessing/fit_whitening"
     properties = (LargeMean("X"),)
 
     def cases(self, *, visible: bool) -> list[Data]:
-        return [{"X": _data(seed, n, d, cond), "method": method, "eps": eps}
-                for seed, n, d, cond, method, eps in _plan(visible)]
+        cases = [{"X": _data(seed, n, d, cond), "method": method, "eps": eps}
+                 for seed, n, d, cond, method, eps in _plan(visible)]
+        if visible:
+            return cases
+        return cases + [{"X": _degenerate(seed, n, spectrum), "method": method, "eps": 0.0}
+                        for seed, n, spectrum, method in _DEGENERATE] + [
+            {"X": _data(17, 30, 3, 5.0), "method": method, "eps": 0.0, "raises": True} for method in _BAD_METHODS]
 
     def answer(self, obj: Any, case: Data) -> Data:
         X, method, eps = case["X"], case["method"], case["eps"]
         d = X.shape[1]
+        if case.get("raises"):
+            return {"outcome": raised(obj, X, method=method, eps=eps)}
         out = call(self, obj, X, method=method, eps=eps, what=f"fit_whitening(X, method={method!r}, eps={eps:g})")
         mean, W = returned(self, out, ("mean", "W"), "fit_whitening")
         return {"mean": student_array(self, mean, "mean", (d,),
@@ -72,6 +99,14 @@ class FitWhitening(Check):
     def judge_case(self, case: Data, answer: Any) -> int:
         X, eps, method = case["X"], case["eps"], case["method"]
         d = X.shape[1]
+        if case.get("raises"):
+            outcome = answer_field(self, answer, "outcome", "the outcome of a call that must raise")
+            expect(self, isinstance(outcome, str) and outcome == "ValueError",
+                   f"fit_whitening(X, method={method!r}) must raise ValueError: only 'pca' and 'zca' exist",
+                   expected="ValueError", actual=outcome if isinstance(outcome, str) else repr(outcome)[:100],
+                   hint="check the method first and raise ValueError for any other value, instead of "
+                        "falling through to one of the two")
+            return 1
         mean = answer_array(self, answer, "mean", (d,), "mean")
         W = answer_array(self, answer, "W", (d, d), "W")
         where = f"(method={method!r}, eps={eps:g}, X of shape {X.shape})"

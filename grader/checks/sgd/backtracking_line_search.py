@@ -110,7 +110,8 @@ class BacktrackingLineSearch(Check):
     the returned $t$ is of the form $\text{lr0}\cdot\beta^k$ with $k \le$ `max_iter`, satisfies
     Armijo, and is the *first* such step (every step before it must fail Armijo); on quadratics,
     the result is compared with the closed form of the largest Armijo step, also where Armijo holds
-    with equality; the fallback when no step qualifies; that `grad_f` is evaluated once; that `t` is
+    with equality; the fallback when no step qualifies; that `grad_f` is evaluated once and `f` once per trial
+    step plus once at $x$; that `t` is
     a float; and that `x` is left unchanged."""
 
     id = "01-sgd/backtracking_line_search"
@@ -121,7 +122,10 @@ class BacktrackingLineSearch(Check):
     def answer(self, obj: Any, case: Data) -> Data:
         kind, params = case["kind"], case["params"]
 
+        f_calls = []
+
         def f(x):
+            f_calls.append(1)
             return objective(kind, params, x)[0]
 
         grad_calls = []
@@ -136,7 +140,7 @@ class BacktrackingLineSearch(Check):
         t = student_number(self, t, "the step size t",
                            prop="backtracking_line_search must return one number, the step size t",
                            hint="return t itself, not x - t * g or the list of tried steps")
-        return {"t": t, "x_after": x, "grad_calls": len(grad_calls)}
+        return {"t": t, "x_after": x, "grad_calls": len(grad_calls), "f_calls": len(f_calls)}
 
     def judge_case(self, case: Data, answer: Any) -> int:
         t = answer_number(self, answer, "t", "the step size t")
@@ -170,7 +174,17 @@ class BacktrackingLineSearch(Check):
         calls = answer_number(self, answer, "grad_calls", "the number of calls of grad_f")
         expect(self, calls == 1, f"grad_f must be evaluated once, at x ({where})", expected=1, actual=int(calls),
                hint="g = grad_f(x) does not change while t shrinks: compute it once, before the loop")
-        n = 6
+        # the documented price: f(x) once, then one evaluation per trial step t = lr0, ..., lr0 beta^k; when no
+        # step qualifies, the last trial's value is not needed to return lr0 beta^max_iter
+        f_calls = answer_number(self, answer, "f_calls", "the number of calls of f")
+        allowed = (k + 2,) if k < max_iter else (k + 1, k + 2)
+        expect(self, f_calls in allowed,
+               f"f must be evaluated once at x and once per trial step ({where}): {k + 1} trial step(s), "
+               f"so {' or '.join(map(str, allowed))} calls",
+               expected=" or ".join(map(str, allowed)), actual=int(f_calls),
+               hint=("f(x) does not change while t shrinks: compute it once, before the loop"
+                     if f_calls > k + 2 else "evaluate f(x - t g) for every trial step, and f(x) once"))
+        n = 7
         if case["kind"] == "quadratic":
             n += self._judge_quadratic(case, t, where)
         return n

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..base import Case, Check, Data, expect, register
-from ..judging import answer_array, unchanged
+from ..judging import answer_array, answer_number, unchanged
 from ..probing import call, student_array
 from ..properties import RngArgument
 from ..stats import P_FALSE_REJECT, bernstein_radius, binomial_band
@@ -47,6 +47,24 @@ def _dataset(kind: str, n: int, d: int, seed: int) -> dict[str, np.ndarray]:
     return {"X": X, "y": y, "w": w}
 
 
+#: the examples of the case that counts the generator's draws: a permutation of them shows
+_COST_N = 50_000
+#: at most this many 64-bit draws for one index (rng.integers, choice and random each take one)
+_COST_LIMIT = 16
+
+
+def generator_draws(before: dict, rng: np.random.Generator, limit: int) -> int | None:
+    """How many 64-bit draws a PCG64 generator advanced from the state ``before``, or None if more than ``limit``."""
+    after = rng.bit_generator.state["state"]["state"]
+    replay = np.random.PCG64()
+    replay.state = before
+    for k in range(limit + 1):
+        if replay.state["state"]["state"] == after:
+            return k
+        replay.advance(1)
+    return None
+
+
 def _plan(visible: bool) -> list[tuple[str, int, int, int, int, int]]:
     """(loss kind, N, D, dataset seed, number of generators, calls per generator) per dataset."""
     # about 100 draws per example or more: enough for the binomial bands to catch a skewed draw
@@ -62,7 +80,8 @@ class StochasticGradient(Check):
     """the shape of the result; that each result is exactly the gradient of one row of the data;
     that the inputs are not modified; and, over many draws, that every row is picked about equally
     often (an exact binomial test per row) and the mean of the draws matches the full gradient
-    (a Bernstein bound). Each statistical test rejects a correct answer with probability below
+    (a Bernstein bound); and, on 50,000 examples, that one call takes one index from `rng`,
+    not a shuffle of all of them. Each statistical test rejects a correct answer with probability below
     $10^{-9}$, whatever random numbers it draws."""
 
     id = "01-sgd/stochastic_gradient"
@@ -73,9 +92,11 @@ class StochasticGradient(Check):
         # of draws is an input, so that forged data cannot weaken the statistics with fewer calls
         return [{**_dataset(kind, n, d, seed), "kind": kind, "seed": seed, "generators": n_rngs,
                  "calls_per_generator": per_rng}
-                for kind, n, d, seed, n_rngs, per_rng in _plan(visible)]
+                for kind, n, d, seed, n_rngs, per_rng in _plan(visible)] + [{"kind": "cost", "N": _COST_N}]
 
     def answer(self, obj: Any, case: Data) -> Data:
+        if case["kind"] == "cost":
+            return self._cost(obj, case["N"])
         X, y, w, kind = case["X"], case["y"], case["w"], case["kind"]
         d = len(w)
 
@@ -92,6 +113,17 @@ class StochasticGradient(Check):
                     self, g, "the stochastic gradient", (d,),
                     hint="return grad_fn(w, X[i:i+1], y[i:i+1]) for one random i: an array of shape (D,)")
         return {"draws": draws, "X_after": X, "y_after": y, "w_after": w}
+
+    def _cost(self, obj: Any, n: int) -> Data:
+        """One call on ``n`` examples of one feature: how many draws it took from the generator."""
+        X, y, w = np.zeros((n, 1)), np.zeros(n), np.zeros(1)
+        rng = np.random.default_rng(2024)
+        before = rng.bit_generator.state
+        g = call(self, obj, lambda w_, X_batch, y_batch: np.zeros(1), w, X, y, rng=rng,
+                 what=f"stochastic_gradient(grad_fn, w, X, y, rng=rng) with N={n}")
+        student_array(self, g, "the stochastic gradient", (1,))
+        taken = generator_draws(before, rng, _COST_LIMIT)
+        return {"draws_taken": -1 if taken is None else taken}
 
     properties = (RngArgument(draws=(20, 3)),)
 
@@ -115,8 +147,20 @@ class StochasticGradient(Check):
         bound of the full gradient in every coordinate (p / D each). "Not always the same example" and
         "every example reachable" fail only where the band fails too (checked below), so they cost
         nothing: they name the mistake."""
-        p = P_FALSE_REJECT / (2 * len(cases))
-        return sum(self._judge_dataset(case, answer, p) for case, answer in cases)
+        datasets = [(case, answer) for case, answer in cases if case["kind"] != "cost"]
+        p = P_FALSE_REJECT / (2 * len(datasets))
+        n = sum(self._judge_dataset(case, answer, p) for case, answer in datasets)
+        for case, answer in cases:
+            if case["kind"] == "cost":
+                taken = answer_number(self, answer, "draws_taken", "the draws taken from rng")
+                expect(self, 0 <= taken <= _COST_LIMIT,
+                       f"one call draws ONE index: with N={case['N']} examples it must take a few numbers from rng, "
+                       f"not one per example", expected=f"at most {_COST_LIMIT} draws",
+                       actual="more than that" if taken < 0 else int(taken),
+                       hint="rng.integers(N) costs one draw; rng.permutation(N)[0] shuffles all N examples "
+                            "to keep one, N times the work of an SGD step")
+                n += 1
+        return n
 
     def _judge_dataset(self, ds: Data, answer: Any, p: float) -> int:
         X, y, w = ds["X"], ds["y"], ds["w"]

@@ -103,16 +103,6 @@ def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_ite
     return lr0 * beta ** max_iter
 
 
-@buggy(ID, "[7] recomputes f(x) at every trial (two f evaluations per trial)")
-def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):
-    g = grad_f(x)
-    gg = float(np.dot(g, g))
-    t = lr0
-    for _ in range(max_iter + 1):
-        if f(x - t * g) <= f(x) - c * t * gg:
-            return t
-        t *= beta
-    return lr0 * beta ** max_iter
 
 
 

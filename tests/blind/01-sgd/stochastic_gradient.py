@@ -50,10 +50,6 @@ def stochastic_gradient(grad_fn, w, X, y, *, rng):
     return grad_fn(w, X[i:i + 1], y[i:i + 1])
 
 
-@buggy(ID, "[3,7] picks rng.permutation(N)[0]: uniform, but N draws per call (documented: one index)")
-def stochastic_gradient(grad_fn, w, X, y, *, rng):
-    i = rng.permutation(X.shape[0])[0]
-    return grad_fn(w, X[i:i + 1], y[i:i + 1])
 
 
 @buggy(ID, "[4] draws X row and y row with two separate rng.integers calls")

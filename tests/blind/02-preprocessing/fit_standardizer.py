@@ -31,15 +31,6 @@ def fit_standardizer(X_train):
     return transform
 
 
-@buggy(ID, "[7] threshold sigma < 1e-6 -> 1 instead of sigma == 0")
-def fit_standardizer(X_train):
-    mu = X_train.mean(axis=0)
-    sigma = X_train.std(axis=0)
-    sigma = np.where(sigma < 1e-6, 1.0, sigma)
-
-    def transform(X):
-        return (X - mu) / sigma
-    return transform
 
 
 @buggy(ID, "[7] constant features not handled: divides by 0")
@@ -62,13 +53,6 @@ def fit_standardizer(X_train):
     return transform
 
 
-@buggy(ID, "[8] lazy: transform recomputes mu, sigma from the X_train reference (later changes leak in)")
-def fit_standardizer(X_train):
-    def transform(X):
-        sigma = X_train.std(axis=0)
-        sigma = np.where(sigma == 0, 1.0, sigma)
-        return (X - X_train.mean(axis=0)) / sigma
-    return transform
 
 
 @buggy(ID, "[8] transform standardises X in place and returns it")

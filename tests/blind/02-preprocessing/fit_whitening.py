@@ -65,16 +65,6 @@ def fit_whitening(X, *, method="zca", eps=0.0):
 
 
 
-@buggy(ID, "[7] any method other than 'pca' silently treated as ZCA")
-def fit_whitening(X, *, method="zca", eps=0.0):
-    mean = X.mean(axis=0)
-    Xc = X - mean
-    lam, U = np.linalg.eigh(Xc.T @ Xc / len(X))
-    lam, U = lam[::-1], U[:, ::-1]
-    W = U / np.sqrt(lam + eps)
-    if method != "pca":
-        W = W @ U.T
-    return mean, W
 
 
 @buggy(ID, "[8] centres X in place")
@@ -89,17 +79,6 @@ def fit_whitening(X, *, method="zca", eps=0.0):
     return mean.copy(), W
 
 
-@buggy(ID, "[other] np.linalg.eig instead of eigh (unsorted, may be non-orthogonal/complex)")
-def fit_whitening(X, *, method="zca", eps=0.0):
-    mean = X.mean(axis=0)
-    Xc = X - mean
-    lam, U = np.linalg.eig(Xc.T @ Xc / len(X))
-    order = np.argsort(lam)[::-1]
-    lam, U = lam[order], U[:, order]
-    W = U / np.sqrt(lam + eps)
-    if method == "zca":
-        W = W @ U.T
-    return mean, W
 
 
 @buggy(ID, "[9] mean returned with keepdims, shape (1, D)")
@@ -114,33 +93,5 @@ def fit_whitening(X, *, method="zca", eps=0.0):
     return mean, W
 
 
-@correct(ID, "SVD of the centred data: V and S^2 / N")
-def fit_whitening(X, *, method="zca", eps=0.0):
-    if method not in ("pca", "zca"):
-        raise ValueError(method)
-    mean = X.mean(axis=0)
-    _, S, Vt = np.linalg.svd(X - mean, full_matrices=True)
-    lam = np.zeros(X.shape[1])
-    lam[:len(S)] = S ** 2 / X.shape[0]
-    W = Vt.T @ np.diag(1.0 / np.sqrt(lam + eps))
-    if method == "zca":
-        W = W @ Vt
-    return mean, W
 
 
-@correct(ID, "eigh, sign of each PCA column fixed so its largest entry is positive; einsum")
-def fit_whitening(X, *, method="zca", eps=0.0):
-    if method not in ("pca", "zca"):
-        raise ValueError(f"unknown method {method!r}")
-    mean = np.mean(X, axis=0)
-    Xc = X - mean
-    C = np.einsum("ni,nj->ij", Xc, Xc) / X.shape[0]
-    lam, U = np.linalg.eigh(C)
-    idx = np.argsort(-lam, kind="stable")
-    lam, U = lam[idx], U[:, idx]
-    signs = np.sign(U[np.abs(U).argmax(axis=0), np.arange(U.shape[1])])
-    U = U * signs
-    W = U / np.sqrt(lam + eps)
-    if method == "zca":
-        W = np.einsum("ik,jk->ij", W, U)
-    return mean, W

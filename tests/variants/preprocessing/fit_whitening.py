@@ -72,6 +72,8 @@ def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
 
 @correct(WHI, "SVD of the centred data, ZCA as V S^-1 V^T")
 def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
+    if method not in {"pca", "zca"}:
+        raise ValueError(f"method must be 'pca' or 'zca', not {method!r}")
     n = X.shape[0]
     mean = X.mean(axis=0)
     _, s, Vt = np.linalg.svd(X - mean, full_matrices=False)  # singular values in decreasing order
@@ -92,6 +94,8 @@ def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     if method == "zca":
         root = np.real(scipy.linalg.sqrtm(C.numpy() + eps * np.eye(C.shape[0])))
         return mu.numpy(), np.linalg.inv(root)
+    if method != "pca":
+        raise ValueError(method)
     lam, U = torch.linalg.eigh(C)
     order = torch.argsort(lam, descending=True)
     lam, U = lam[order], U[:, order]
@@ -108,4 +112,61 @@ def fit_whitening(X, *, method="zca", eps=0.0):
     W = U * (1 / np.sqrt(lam + eps))
     if method == "zca":
         W = W @ U.T
+    return mean, W
+
+
+@buggy('02-preprocessing/fit_whitening', "[7] any method other than 'pca' silently treated as ZCA")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / len(X))
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U / np.sqrt(lam + eps)
+    if method != "pca":
+        W = W @ U.T
+    return mean, W
+
+
+@buggy('02-preprocessing/fit_whitening', "[other] np.linalg.eig instead of eigh (unsorted, may be non-orthogonal/complex)")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    lam, U = np.linalg.eig(Xc.T @ Xc / len(X))
+    order = np.argsort(lam)[::-1]
+    lam, U = lam[order], U[:, order]
+    W = U / np.sqrt(lam + eps)
+    if method == "zca":
+        W = W @ U.T
+    return mean, W
+
+
+@correct('02-preprocessing/fit_whitening', "SVD of the centred data: V and S^2 / N")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    if method not in ("pca", "zca"):
+        raise ValueError(method)
+    mean = X.mean(axis=0)
+    _, S, Vt = np.linalg.svd(X - mean, full_matrices=True)
+    lam = np.zeros(X.shape[1])
+    lam[:len(S)] = S ** 2 / X.shape[0]
+    W = Vt.T @ np.diag(1.0 / np.sqrt(lam + eps))
+    if method == "zca":
+        W = W @ Vt
+    return mean, W
+
+
+@correct('02-preprocessing/fit_whitening', "eigh, sign of each PCA column fixed so its largest entry is positive; einsum")
+def fit_whitening(X, *, method="zca", eps=0.0):
+    if method not in ("pca", "zca"):
+        raise ValueError(f"unknown method {method!r}")
+    mean = np.mean(X, axis=0)
+    Xc = X - mean
+    C = np.einsum("ni,nj->ij", Xc, Xc) / X.shape[0]
+    lam, U = np.linalg.eigh(C)
+    idx = np.argsort(-lam, kind="stable")
+    lam, U = lam[idx], U[:, idx]
+    signs = np.sign(U[np.abs(U).argmax(axis=0), np.arange(U.shape[1])])
+    U = U * signs
+    W = U / np.sqrt(lam + eps)
+    if method == "zca":
+        W = np.einsum("ik,jk->ij", W, U)
     return mean, W

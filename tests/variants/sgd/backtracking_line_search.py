@@ -121,13 +121,14 @@ def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_ite
     return lr0 * beta**max_iter
 
 
-@correct(BLS, "torch norm, recomputes f(x) every test")
+@correct(BLS, "torch norm for ||g||^2, for loop with break")
 def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):  # noqa: F811
     g = grad_f(x)
     sq = float(torch.linalg.vector_norm(torch.from_numpy(np.asarray(g))) ** 2)
+    fx = f(x)
     t = lr0
     for _ in range(max_iter):
-        if f(x - t * g) <= f(x) - c * t * sq:
+        if f(x - t * g) <= fx - c * t * sq:
             break
         t = t * beta
     return float(t)
@@ -165,4 +166,16 @@ def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_ite
         if f(x - t * g) <= f(x) - c * t * np.dot(g, g):
             return t
         t = t * beta
+    return lr0 * beta ** max_iter
+
+
+@buggy('01-sgd/backtracking_line_search', "[7] recomputes f(x) at every trial (two f evaluations per trial)")
+def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):
+    g = grad_f(x)
+    gg = float(np.dot(g, g))
+    t = lr0
+    for _ in range(max_iter + 1):
+        if f(x - t * g) <= f(x) - c * t * gg:
+            return t
+        t *= beta
     return lr0 * beta ** max_iter

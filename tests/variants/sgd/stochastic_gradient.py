@@ -89,3 +89,9 @@ def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     i = int(np.random.rand() * len(X))
     return grad_fn(w, X[i:i + 1], y[i:i + 1])
+
+
+@buggy('01-sgd/stochastic_gradient', "[3,7] picks rng.permutation(N)[0]: uniform, but N draws per call (documented: one index)")
+def stochastic_gradient(grad_fn, w, X, y, *, rng):
+    i = rng.permutation(X.shape[0])[0]
+    return grad_fn(w, X[i:i + 1], y[i:i + 1])
