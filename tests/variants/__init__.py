@@ -26,6 +26,7 @@ import ast
 import importlib
 import json
 import pkgutil
+import re
 import sys
 import textwrap
 from collections.abc import Callable
@@ -49,9 +50,20 @@ class Variant:
     #: inspect.getsource finds only the first of several classes with one name
     filename: str = ""
     lineno: int = 0
+    #: the classes of hole of issue 12 (1-10) that this wrong answer exercises, 0 for an ordinary
+    #: mistake in the formula or algorithm; see :attr:`hole_classes` and tests/variants/classes.py
+    classes: tuple[int, ...] = ()
 
     def __str__(self) -> str:  # shown as the pytest parameter id
         return f"{self.kind}: {self.description}"
+
+    @property
+    def hole_classes(self) -> tuple[int, ...]:
+        """The explicit ``classes``, else those of a leading "[n]" / "[n,m]" of the description, else ()."""
+        if self.classes:
+            return tuple(self.classes)
+        m = _CLASSES_PREFIX.match(self.description)
+        return tuple(int(n) for n in m.group(1).split(",")) if m else ()
 
     @property
     def source(self) -> str:
@@ -65,6 +77,9 @@ class Variant:
         raise LookupError(f"no definition decorated at {self.filename}:{self.lineno}")
 
 
+_CLASSES_PREFIX = re.compile(r"\s*\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
+
+
 @cache
 def _parse(filename: str) -> ast.Module:
     return ast.parse(Path(filename).read_text(encoding="utf-8"))
@@ -73,19 +88,26 @@ def _parse(filename: str) -> ast.Module:
 VARIANTS: dict[str, list[Variant]] = {}
 
 
-def _add(exercise_id: str, kind: Literal["buggy", "correct"], description: str, demo: bool) -> Callable[[Any], Any]:
+def _add(exercise_id: str, kind: Literal["buggy", "correct"], description: str, demo: bool,
+         classes: tuple[int, ...] = ()) -> Callable[[Any], Any]:
     def deco(obj: Any) -> Any:
         caller = sys._getframe(1)  # the module body, at the decorator's first line
         VARIANTS.setdefault(exercise_id, []).append(
-            Variant(exercise_id, kind, description, obj, demo, caller.f_code.co_filename, caller.f_lineno))
+            Variant(exercise_id, kind, description, obj, demo, caller.f_code.co_filename, caller.f_lineno,
+                    tuple(classes)))
         return obj
 
     return deco
 
 
-def buggy(exercise_id: str, description: str, *, demo: bool = False) -> Callable[[Any], Any]:
-    """Register a realistic wrong answer that the check of ``exercise_id`` must reject."""
-    return _add(exercise_id, "buggy", description, demo)
+def buggy(exercise_id: str, description: str, *, demo: bool = False,
+          classes: tuple[int, ...] = ()) -> Callable[[Any], Any]:
+    """Register a realistic wrong answer that the check of ``exercise_id`` must reject.
+
+    ``classes`` names the classes of hole (issue 12, 1-10; 0 for an ordinary mistake in the formula)
+    that it exercises, when its description does not start with them ("[7] ...").
+    """
+    return _add(exercise_id, "buggy", description, demo, classes)
 
 
 def correct(exercise_id: str, description: str) -> Callable[[Any], Any]:

@@ -10,7 +10,8 @@ from .. import buggy, correct
 COL = "03-activations/collapse_linear"
 
 
-@buggy(COL, "keeps only the last layer's bias: earlier biases are not carried through", demo=True)
+@buggy(COL, "keeps only the last layer's bias: earlier biases are not carried through", demo=True,
+       classes=(0,))
 def collapse_linear(layers):
     W = layers[0][0]
     for W_i, _ in layers[1:]:
@@ -18,7 +19,7 @@ def collapse_linear(layers):
     return W, layers[-1][1]
 
 
-@buggy(COL, "row-vector convention h @ W.T throughout: returns W transposed, shape (in, out)")
+@buggy(COL, "row-vector convention h @ W.T throughout: returns W transposed, shape (in, out)", classes=(6,))
 def collapse_linear(layers):  # noqa: F811
     W, b = layers[0][0].T, layers[0][1]
     for W_i, b_i in layers[1:]:
@@ -27,7 +28,7 @@ def collapse_linear(layers):  # noqa: F811
     return W, b
 
 
-@buggy(COL, "adds the propagated bias into the caller's b_i in place (b_i += W_i @ b)")
+@buggy(COL, "adds the propagated bias into the caller's b_i in place (b_i += W_i @ b)", classes=(8,))
 def collapse_linear(layers):  # noqa: F811
     W, b = layers[0]
     for W_i, b_i in layers[1:]:
@@ -37,7 +38,7 @@ def collapse_linear(layers):  # noqa: F811
     return W, b
 
 
-@buggy(COL, "starts from a zero bias: the first layer's bias is dropped")
+@buggy(COL, "starts from a zero bias: the first layer's bias is dropped", classes=(0,))
 def collapse_linear(layers):  # noqa: F811
     W = layers[0][0]
     b = np.zeros(W.shape[0])

@@ -10,27 +10,27 @@ from .. import buggy, correct
 DEAD = "03-activations/dead_relu_fraction"
 
 
-@buggy(DEAD, "fraction of ENTRIES <= 0, not of units that are <= 0 on every example", demo=True)
+@buggy(DEAD, "fraction of ENTRIES <= 0, not of units that are <= 0 on every example", demo=True, classes=(0,))
 def dead_relu_fraction(pre_activations):
     return float(np.mean(pre_activations <= 0))
 
 
-@buggy(DEAD, "tests < 0: a unit whose output is exactly 0 counts as firing")
+@buggy(DEAD, "tests < 0: a unit whose output is exactly 0 counts as firing", classes=(7,))
 def dead_relu_fraction(pre_activations):  # noqa: F811
     return float(np.mean(np.all(pre_activations < 0, axis=0)))
 
 
-@buggy(DEAD, "any() instead of all(): a unit that is off once counts as dead")
+@buggy(DEAD, "any() instead of all(): a unit that is off once counts as dead", classes=(0,))
 def dead_relu_fraction(pre_activations):  # noqa: F811
     return float(np.mean(np.any(pre_activations <= 0, axis=0)))
 
 
-@buggy(DEAD, "reduces over the units (axis 1): fraction of examples on which every unit is off")
+@buggy(DEAD, "reduces over the units (axis 1): fraction of examples on which every unit is off", classes=(6,))
 def dead_relu_fraction(pre_activations):  # noqa: F811
     return float(np.mean(np.all(pre_activations <= 0, axis=1)))
 
 
-@buggy(DEAD, "returns the number of dead units, not the fraction")
+@buggy(DEAD, "returns the number of dead units, not the fraction", classes=(0,))
 def dead_relu_fraction(pre_activations):  # noqa: F811
     return int(np.sum(np.all(pre_activations <= 0, axis=0)))
 

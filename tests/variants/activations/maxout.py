@@ -10,7 +10,7 @@ from .. import buggy, correct
 MAX = "03-activations/maxout"
 
 
-@buggy(MAX, "backward sends dout to every piece, not only to the winning one", demo=True)
+@buggy(MAX, "backward sends dout to every piece, not only to the winning one", demo=True, classes=(0,))
 class maxout:
     global maxout_forward, maxout_backward
 
@@ -26,7 +26,7 @@ class maxout:
     functions = (maxout_forward, maxout_backward)
 
 
-@buggy(MAX, "db averaged over the batch instead of summed")
+@buggy(MAX, "db averaged over the batch instead of summed", classes=(0,))
 class maxout:  # noqa: F811
     global maxout_forward, maxout_backward
 
@@ -42,7 +42,7 @@ class maxout:  # noqa: F811
     functions = (maxout_forward, maxout_backward)
 
 
-@buggy(MAX, "forward leaves out the bias b")
+@buggy(MAX, "forward leaves out the bias b", classes=(0,))
 class maxout:  # noqa: F811
     global maxout_forward, maxout_backward
 
@@ -58,7 +58,7 @@ class maxout:  # noqa: F811
     functions = (maxout_forward, maxout_backward)
 
 
-@buggy(MAX, "takes the max over the hidden units (axis 1) instead of over the k pieces")
+@buggy(MAX, "takes the max over the hidden units (axis 1) instead of over the k pieces", classes=(6,))
 class maxout:  # noqa: F811
     global maxout_forward, maxout_backward
 
@@ -74,7 +74,7 @@ class maxout:  # noqa: F811
     functions = (maxout_forward, maxout_backward)
 
 
-@buggy(MAX, "dx ignores the mask: dout @ sum_k W_k.T, while dW and db are right")
+@buggy(MAX, "dx ignores the mask: dout @ sum_k W_k.T, while dW and db are right", classes=(0,))
 class maxout:  # noqa: F811
     global maxout_forward, maxout_backward
 

@@ -10,7 +10,7 @@ from .. import buggy, correct
 PE = "03-activations/prelu_elu"
 
 
-@buggy(PE, "dalpha sums dout * x over ALL entries, also where x > 0", demo=True)
+@buggy(PE, "dalpha sums dout * x over ALL entries, also where x > 0", demo=True, classes=(0,))
 class prelu_elu:
     global prelu_forward, prelu_backward, elu_forward, elu_backward
 
@@ -33,7 +33,7 @@ class prelu_elu:
     functions = (prelu_forward, prelu_backward, elu_forward, elu_backward)
 
 
-@buggy(PE, "dalpha is not summed over the batch: shape (N, D) instead of alpha's")
+@buggy(PE, "dalpha is not summed over the batch: shape (N, D) instead of alpha's", classes=(9,))
 class prelu_elu:  # noqa: F811
     global prelu_forward, prelu_backward, elu_forward, elu_backward
 
@@ -55,7 +55,7 @@ class prelu_elu:  # noqa: F811
     functions = (prelu_forward, prelu_backward, elu_forward, elu_backward)
 
 
-@buggy(PE, "ELU backward forgets alpha: exp(x) instead of alpha * exp(x)")
+@buggy(PE, "ELU backward forgets alpha: exp(x) instead of alpha * exp(x)", classes=(7,))
 class prelu_elu:  # noqa: F811
     global prelu_forward, prelu_backward, elu_forward, elu_backward
 
@@ -77,7 +77,7 @@ class prelu_elu:  # noqa: F811
     functions = (prelu_forward, prelu_backward, elu_forward, elu_backward)
 
 
-@buggy(PE, "ELU forward ignores alpha: exp(x) - 1 on the negative side")
+@buggy(PE, "ELU forward ignores alpha: exp(x) - 1 on the negative side", classes=(7,))
 class prelu_elu:  # noqa: F811
     global prelu_forward, prelu_backward, elu_forward, elu_backward
 
@@ -101,7 +101,7 @@ class prelu_elu:  # noqa: F811
     functions = (prelu_forward, prelu_backward, elu_forward, elu_backward)
 
 
-@buggy(PE, "ELU derivative taken from the positive side at 0 (mask x >= 0): 1 instead of alpha")
+@buggy(PE, "ELU derivative taken from the positive side at 0 (mask x >= 0): 1 instead of alpha", classes=(7,))
 class prelu_elu:  # noqa: F811
     global prelu_forward, prelu_backward, elu_forward, elu_backward
 
@@ -124,7 +124,7 @@ class prelu_elu:  # noqa: F811
     functions = (prelu_forward, prelu_backward, elu_forward, elu_backward)
 
 
-@buggy(PE, "PReLU backward copied from ReLU: dx = 0 on the negative side")
+@buggy(PE, "PReLU backward copied from ReLU: dx = 0 on the negative side", classes=(0,))
 class prelu_elu:  # noqa: F811
     global prelu_forward, prelu_backward, elu_forward, elu_backward
 

@@ -10,7 +10,7 @@ from .. import buggy, correct
 RELU = "03-activations/relu_leaky_relu"
 
 
-@buggy(RELU, "gradient mask x >= 0: ReLU'(0) = 1 and LeakyReLU'(0) = 1", demo=True)
+@buggy(RELU, "gradient mask x >= 0: ReLU'(0) = 1 and LeakyReLU'(0) = 1", demo=True, classes=(7,))
 class relu_leaky_relu:
     global relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward
 
@@ -30,7 +30,7 @@ class relu_leaky_relu:
     functions = (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward)
 
 
-@buggy(RELU, "ReLU forward zeroes the negatives in place: x[x < 0] = 0")
+@buggy(RELU, "ReLU forward zeroes the negatives in place: x[x < 0] = 0", classes=(8,))
 class relu_leaky_relu:  # noqa: F811
     global relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward
 
@@ -51,7 +51,7 @@ class relu_leaky_relu:  # noqa: F811
     functions = (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward)
 
 
-@buggy(RELU, "Leaky ReLU backward copied from ReLU: no gradient on the negative side")
+@buggy(RELU, "Leaky ReLU backward copied from ReLU: no gradient on the negative side", classes=(0,))
 class relu_leaky_relu:  # noqa: F811
     global relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward
 
@@ -70,7 +70,7 @@ class relu_leaky_relu:  # noqa: F811
     functions = (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward)
 
 
-@buggy(RELU, "Leaky ReLU ignores its negative_slope argument (always 0.01)")
+@buggy(RELU, "Leaky ReLU ignores its negative_slope argument (always 0.01)", classes=(7,))
 class relu_leaky_relu:  # noqa: F811
     global relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward
 
@@ -89,7 +89,7 @@ class relu_leaky_relu:  # noqa: F811
     functions = (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward)
 
 
-@buggy(RELU, "ReLU backward returns the mask itself, not dout times the mask")
+@buggy(RELU, "ReLU backward returns the mask itself, not dout times the mask", classes=(0,))
 class relu_leaky_relu:  # noqa: F811
     global relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward
 

@@ -10,7 +10,7 @@ from .. import buggy, correct
 SIG = "03-activations/sigmoid_tanh"
 
 
-@buggy(SIG, "sigmoid as 1 / (1 + np.exp(-x)): exp overflows for x = -1000", demo=True)
+@buggy(SIG, "sigmoid as 1 / (1 + np.exp(-x)): exp overflows for x = -1000", demo=True, classes=(2,))
 class sigmoid_tanh:
     global sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
 
@@ -31,7 +31,7 @@ class sigmoid_tanh:
     functions = (sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward)
 
 
-@buggy(SIG, "'stable' sigmoid with np.where, which still evaluates the overflowing branch")
+@buggy(SIG, "'stable' sigmoid with np.where, which still evaluates the overflowing branch", classes=(2,))
 class sigmoid_tanh:  # noqa: F811
     global sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
 
@@ -52,7 +52,7 @@ class sigmoid_tanh:  # noqa: F811
     functions = (sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward)
 
 
-@buggy(SIG, "tanh backward squares the input instead of the output: 1 - x**2")
+@buggy(SIG, "tanh backward squares the input instead of the output: 1 - x**2", classes=(0,))
 class sigmoid_tanh:  # noqa: F811
     global sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
 
@@ -72,7 +72,7 @@ class sigmoid_tanh:  # noqa: F811
     functions = (sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward)
 
 
-@buggy(SIG, "sigmoid backward forgets the (1 - s) factor: dx = dout * s")
+@buggy(SIG, "sigmoid backward forgets the (1 - s) factor: dx = dout * s", classes=(0,))
 class sigmoid_tanh:  # noqa: F811
     global sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
 
@@ -93,7 +93,7 @@ class sigmoid_tanh:  # noqa: F811
     functions = (sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward)
 
 
-@buggy(SIG, "tanh from its exponential definition: inf / inf = NaN at |x| = 1000")
+@buggy(SIG, "tanh from its exponential definition: inf / inf = NaN at |x| = 1000", classes=(2,))
 class sigmoid_tanh:  # noqa: F811
     global sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
 
@@ -115,7 +115,7 @@ class sigmoid_tanh:  # noqa: F811
     functions = (sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward)
 
 
-@buggy(SIG, "clips x in place to [-500, 500] to avoid the overflow (the caller's x changes)")
+@buggy(SIG, "clips x in place to [-500, 500] to avoid the overflow (the caller's x changes)", classes=(8,))
 class sigmoid_tanh:  # noqa: F811
     global sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
 

@@ -10,7 +10,7 @@ from .. import buggy, correct
 BWD = "05-batchnorm/batchnorm_backward"
 
 
-@buggy(BWD, "ignores that the mean depends on x (no path through mu)", demo=True)
+@buggy(BWD, "ignores that the mean depends on x (no path through mu)", demo=True, classes=(0,))
 def batchnorm_backward(dout, cache):
     x, mu, var, eps, gamma = cache["x"], cache["mu"], cache["var"], cache["eps"], cache["gamma"]
     N = x.shape[0]
@@ -24,7 +24,7 @@ def batchnorm_backward(dout, cache):
     return dx, dgamma, dbeta
 
 
-@buggy(BWD, "ignores that the variance depends on x")
+@buggy(BWD, "ignores that the variance depends on x", classes=(0,))
 def batchnorm_backward(dout, cache):  # noqa: F811
     x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
     dxhat = dout * gamma
@@ -32,7 +32,7 @@ def batchnorm_backward(dout, cache):  # noqa: F811
     return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
 
 
-@buggy(BWD, "dgamma = sum(dout), forgetting x_hat")
+@buggy(BWD, "dgamma = sum(dout), forgetting x_hat", classes=(0,))
 def batchnorm_backward(dout, cache):  # noqa: F811
     x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
     N = dout.shape[0]
@@ -41,7 +41,7 @@ def batchnorm_backward(dout, cache):  # noqa: F811
     return dx, dout.sum(axis=0), dout.sum(axis=0)
 
 
-@buggy(BWD, "dx forgets the factor gamma")
+@buggy(BWD, "dx forgets the factor gamma", classes=(0,))
 def batchnorm_backward(dout, cache):  # noqa: F811
     x, mu, var, eps = cache["x"], cache["mu"], cache["var"], cache["eps"]
     N = x.shape[0]
@@ -54,7 +54,7 @@ def batchnorm_backward(dout, cache):  # noqa: F811
     return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
 
 
-@buggy(BWD, "drops eps: divides by sqrt(var)")
+@buggy(BWD, "drops eps: divides by sqrt(var)", classes=(7,))
 def batchnorm_backward(dout, cache):  # noqa: F811
     x, mu, var, gamma = cache["x"], cache["mu"], cache["var"], cache["gamma"]
     N = x.shape[0]

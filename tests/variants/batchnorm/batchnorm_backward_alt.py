@@ -11,7 +11,7 @@ from .. import buggy, correct
 ALT = "05-batchnorm/batchnorm_backward_alt"
 
 
-@buggy(ALT, "forgets to divide the two correction terms by N", demo=True)
+@buggy(ALT, "forgets to divide the two correction terms by N", demo=True, classes=(0,))
 def batchnorm_backward_alt(dout, cache):
     x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
     dbeta = dout.sum(axis=0)
@@ -20,7 +20,7 @@ def batchnorm_backward_alt(dout, cache):
     return dx, dgamma, dbeta
 
 
-@buggy(ALT, "drops the mean(dout) term (mean's dependence on x)")
+@buggy(ALT, "drops the mean(dout) term (mean's dependence on x)", classes=(0,))
 def batchnorm_backward_alt(dout, cache):  # noqa: F811
     x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
     dgamma = (dout * x_hat).sum(axis=0)
@@ -28,7 +28,7 @@ def batchnorm_backward_alt(dout, cache):  # noqa: F811
     return dx, dgamma, dout.sum(axis=0)
 
 
-@buggy(ALT, "uses x - mu instead of x_hat in the correction term")
+@buggy(ALT, "uses x - mu instead of x_hat in the correction term", classes=(0,))
 def batchnorm_backward_alt(dout, cache):  # noqa: F811
     x, mu, x_hat, var, eps, gamma = (cache[k] for k in ("x", "mu", "x_hat", "var", "eps", "gamma"))
     xmu = x - mu
@@ -36,14 +36,14 @@ def batchnorm_backward_alt(dout, cache):  # noqa: F811
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
-@buggy(ALT, "dbeta and dgamma averaged over the batch instead of summed")
+@buggy(ALT, "dbeta and dgamma averaged over the batch instead of summed", classes=(0,))
 def batchnorm_backward_alt(dout, cache):  # noqa: F811
     x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
     dx = gamma / np.sqrt(var + eps) * (dout - dout.mean(axis=0) - x_hat * (dout * x_hat).mean(axis=0))
     return dx, (dout * x_hat).mean(axis=0), dout.mean(axis=0)
 
 
-@buggy(ALT, "sign of the x_hat correction flipped")
+@buggy(ALT, "sign of the x_hat correction flipped", classes=(0,))
 def batchnorm_backward_alt(dout, cache):  # noqa: F811
     x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
     dx = gamma / np.sqrt(var + eps) * (dout - dout.mean(axis=0) + x_hat * (dout * x_hat).mean(axis=0))

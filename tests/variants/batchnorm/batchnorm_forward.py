@@ -10,7 +10,7 @@ from .. import buggy, correct
 FWD = "05-batchnorm/batchnorm_forward"
 
 
-@buggy(FWD, "running_var averages the biased batch variance (no B/(B-1))", demo=True)
+@buggy(FWD, "running_var averages the biased batch variance (no B/(B-1))", demo=True, classes=(0,))
 def batchnorm_forward(x, gamma, beta, bn_param):
     mode, eps, momentum = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)
     D = x.shape[1]
@@ -30,7 +30,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     return out, cache
 
 
-@buggy(FWD, "CS231n momentum convention: running = momentum * running + (1 - momentum) * batch")
+@buggy(FWD, "CS231n momentum convention: running = momentum * running + (1 - momentum) * batch", classes=(0,))
 def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     mode, eps, momentum = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)
     N, D = x.shape
@@ -50,7 +50,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     return out, cache
 
 
-@buggy(FWD, "test mode also updates the running averages with the test batch")
+@buggy(FWD, "test mode also updates the running averages with the test batch", classes=(8,))
 def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     mode, eps, momentum = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)
     N, D = x.shape
@@ -69,7 +69,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     return out, cache
 
 
-@buggy(FWD, "statistics over the wrong axis (each example's features, axis=1)")
+@buggy(FWD, "statistics over the wrong axis (each example's features, axis=1)", classes=(6,))
 def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     mode, eps, momentum = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)
     N, D = x.shape
@@ -89,7 +89,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     return out, cache
 
 
-@buggy(FWD, "eps outside the square root: (x - mu) / (sqrt(var) + eps)")
+@buggy(FWD, "eps outside the square root: (x - mu) / (sqrt(var) + eps)", classes=(0,))
 def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     mode, eps, momentum = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)
     N, D = x.shape
@@ -109,7 +109,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     return out, cache
 
 
-@buggy(FWD, "test mode normalises with the test batch's own statistics")
+@buggy(FWD, "test mode normalises with the test batch's own statistics", classes=(7,))
 def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     mode, eps, momentum = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)
     N, D = x.shape
@@ -126,7 +126,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     return out, cache
 
 
-@buggy(FWD, "normalises with the unbiased variance (ddof=1) as well")
+@buggy(FWD, "normalises with the unbiased variance (ddof=1) as well", classes=(0,))
 def batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     mode, eps, momentum = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)
     D = x.shape[1]

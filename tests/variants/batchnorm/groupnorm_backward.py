@@ -10,7 +10,7 @@ from .. import buggy, correct
 GNB = "05-batchnorm/groupnorm_backward"
 
 
-@buggy(GNB, "ignores that the group mean depends on x", demo=True)
+@buggy(GNB, "ignores that the group mean depends on x", demo=True, classes=(0,))
 def groupnorm_backward(dout, cache):
     x_hat, var, eps, gamma, G = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"], cache["G"]
     N, C, H, W = dout.shape
@@ -20,7 +20,7 @@ def groupnorm_backward(dout, cache):
     return dx.reshape(N, C, H, W), (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
 
 
-@buggy(GNB, "means per channel instead of per group")
+@buggy(GNB, "means per channel instead of per group", classes=(0,))
 def groupnorm_backward(dout, cache):  # noqa: F811
     x_hat, var, eps, gamma, G = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"], cache["G"]
     N, C, H, W = dout.shape
@@ -30,7 +30,7 @@ def groupnorm_backward(dout, cache):  # noqa: F811
     return dx, (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
 
 
-@buggy(GNB, "dx forgets gamma")
+@buggy(GNB, "dx forgets gamma", classes=(0,))
 def groupnorm_backward(dout, cache):  # noqa: F811
     x_hat, var, eps, G = cache["x_hat"], cache["var"], cache["eps"], cache["G"]
     N, C, H, W = dout.shape
@@ -40,7 +40,7 @@ def groupnorm_backward(dout, cache):  # noqa: F811
     return dx.reshape(N, C, H, W), (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
 
 
-@buggy(GNB, "dgamma and dbeta summed over N only, not over H and W")
+@buggy(GNB, "dgamma and dbeta summed over N only, not over H and W", classes=(6,))
 def groupnorm_backward(dout, cache):  # noqa: F811
     x_hat, var, eps, gamma, G = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"], cache["G"]
     N, C, H, W = dout.shape
@@ -50,7 +50,7 @@ def groupnorm_backward(dout, cache):  # noqa: F811
     return dx.reshape(N, C, H, W), (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
-@buggy(GNB, "ignores that the group variance depends on x")
+@buggy(GNB, "ignores that the group variance depends on x", classes=(0,))
 def groupnorm_backward(dout, cache):  # noqa: F811
     x_hat, var, eps, gamma, G = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"], cache["G"]
     N, C, H, W = dout.shape

@@ -10,7 +10,7 @@ from .. import buggy, correct
 GNF = "05-batchnorm/groupnorm_forward"
 
 
-@buggy(GNF, "groups of interleaved channels: reshape (N, C // G, G, H, W)", demo=True)
+@buggy(GNF, "groups of interleaved channels: reshape (N, C // G, G, H, W)", demo=True, classes=(6,))
 def groupnorm_forward(x, gamma, beta, G, gn_param):
     eps = gn_param.get("eps", 1e-5)
     N, C, H, W = x.shape
@@ -23,7 +23,7 @@ def groupnorm_forward(x, gamma, beta, G, gn_param):
                  "gamma": gamma, "G": G}
 
 
-@buggy(GNF, "one group per channel whatever G (instance norm)")
+@buggy(GNF, "one group per channel whatever G (instance norm)", classes=(7,))
 def groupnorm_forward(x, gamma, beta, G, gn_param):  # noqa: F811
     eps = gn_param.get("eps", 1e-5)
     N, C, H, W = x.shape
@@ -36,7 +36,7 @@ def groupnorm_forward(x, gamma, beta, G, gn_param):  # noqa: F811
                  "gamma": gamma, "G": G}
 
 
-@buggy(GNF, "one group for all channels whatever G (layer norm)")
+@buggy(GNF, "one group for all channels whatever G (layer norm)", classes=(7,))
 def groupnorm_forward(x, gamma, beta, G, gn_param):  # noqa: F811
     eps = gn_param.get("eps", 1e-5)
     N, C, H, W = x.shape
@@ -49,7 +49,7 @@ def groupnorm_forward(x, gamma, beta, G, gn_param):  # noqa: F811
                  "gamma": gamma, "G": G}
 
 
-@buggy(GNF, "eps outside the square root")
+@buggy(GNF, "eps outside the square root", classes=(0,))
 def groupnorm_forward(x, gamma, beta, G, gn_param):  # noqa: F811
     eps = gn_param.get("eps", 1e-5)
     N, C, H, W = x.shape
@@ -60,7 +60,7 @@ def groupnorm_forward(x, gamma, beta, G, gn_param):  # noqa: F811
     return out, {"x": x, "x_hat": x_hat, "mu": mu[:, :, 0], "var": var[:, :, 0], "eps": eps, "gamma": gamma, "G": G}
 
 
-@buggy(GNF, "unbiased variance within each group")
+@buggy(GNF, "unbiased variance within each group", classes=(0,))
 def groupnorm_forward(x, gamma, beta, G, gn_param):  # noqa: F811
     eps = gn_param.get("eps", 1e-5)
     N, C, H, W = x.shape

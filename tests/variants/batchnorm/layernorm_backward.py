@@ -11,7 +11,7 @@ from .. import buggy, correct
 LNB = "05-batchnorm/layernorm_backward"
 
 
-@buggy(LNB, "batch-norm backward copied: means over axis 0 instead of axis 1", demo=True)
+@buggy(LNB, "batch-norm backward copied: means over axis 0 instead of axis 1", demo=True, classes=(6,))
 def layernorm_backward(dout, cache):
     x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
     g = dout * gamma
@@ -19,7 +19,7 @@ def layernorm_backward(dout, cache):
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
-@buggy(LNB, "ignores that the mean depends on x")
+@buggy(LNB, "ignores that the mean depends on x", classes=(0,))
 def layernorm_backward(dout, cache):  # noqa: F811
     x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
     g = dout * gamma
@@ -27,7 +27,7 @@ def layernorm_backward(dout, cache):  # noqa: F811
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
-@buggy(LNB, "ignores that the variance depends on x")
+@buggy(LNB, "ignores that the variance depends on x", classes=(0,))
 def layernorm_backward(dout, cache):  # noqa: F811
     x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
     g = dout * gamma
@@ -35,7 +35,7 @@ def layernorm_backward(dout, cache):  # noqa: F811
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
-@buggy(LNB, "dx forgets gamma")
+@buggy(LNB, "dx forgets gamma", classes=(0,))
 def layernorm_backward(dout, cache):  # noqa: F811
     x_hat, var, eps = cache["x_hat"], cache["var"], cache["eps"]
     dx = (dout - dout.mean(axis=1, keepdims=True) - x_hat * (dout * x_hat).mean(axis=1, keepdims=True)) \
@@ -43,7 +43,7 @@ def layernorm_backward(dout, cache):  # noqa: F811
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
-@buggy(LNB, "dgamma and dbeta summed over the features (axis 1) instead of the batch")
+@buggy(LNB, "dgamma and dbeta summed over the features (axis 1) instead of the batch", classes=(6,))
 def layernorm_backward(dout, cache):  # noqa: F811
     x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
     g = dout * gamma

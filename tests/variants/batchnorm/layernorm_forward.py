@@ -10,7 +10,7 @@ from .. import buggy, correct
 LNF = "05-batchnorm/layernorm_forward"
 
 
-@buggy(LNF, "normalises over the batch axis (that is batch norm)", demo=True)
+@buggy(LNF, "normalises over the batch axis (that is batch norm)", demo=True, classes=(6,))
 def layernorm_forward(x, gamma, beta, ln_param):
     eps = ln_param.get("eps", 1e-5)
     mu, var = x.mean(axis=0, keepdims=True), x.var(axis=0, keepdims=True)
@@ -20,7 +20,7 @@ def layernorm_forward(x, gamma, beta, ln_param):
     return gamma * x_hat + beta, cache
 
 
-@buggy(LNF, "eps outside the square root")
+@buggy(LNF, "eps outside the square root", classes=(0,))
 def layernorm_forward(x, gamma, beta, ln_param):  # noqa: F811
     eps = ln_param.get("eps", 1e-5)
     mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
@@ -28,7 +28,7 @@ def layernorm_forward(x, gamma, beta, ln_param):  # noqa: F811
     return gamma * x_hat + beta, {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
 
 
-@buggy(LNF, "unbiased variance (ddof=1)")
+@buggy(LNF, "unbiased variance (ddof=1)", classes=(0,))
 def layernorm_forward(x, gamma, beta, ln_param):  # noqa: F811
     eps = ln_param.get("eps", 1e-5)
     mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, ddof=1, keepdims=True)
@@ -36,7 +36,7 @@ def layernorm_forward(x, gamma, beta, ln_param):  # noqa: F811
     return gamma * x_hat + beta, {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
 
 
-@buggy(LNF, "caches mu and var with shape (N,) instead of (N, 1)")
+@buggy(LNF, "caches mu and var with shape (N,) instead of (N, 1)", classes=(9,))
 def layernorm_forward(x, gamma, beta, ln_param):  # noqa: F811
     eps = ln_param.get("eps", 1e-5)
     mu, var = x.mean(axis=1), x.var(axis=1)
@@ -44,7 +44,7 @@ def layernorm_forward(x, gamma, beta, ln_param):  # noqa: F811
     return gamma * x_hat + beta, {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
 
 
-@buggy(LNF, "forgets beta")
+@buggy(LNF, "forgets beta", classes=(0,))
 def layernorm_forward(x, gamma, beta, ln_param):  # noqa: F811
     eps = ln_param.get("eps", 1e-5)
     mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)

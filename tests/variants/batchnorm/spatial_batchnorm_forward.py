@@ -10,7 +10,7 @@ from .. import buggy, correct
 SPA = "05-batchnorm/spatial_batchnorm_forward"
 
 
-@buggy(SPA, "x.reshape(-1, C) without moving C last: mixes channels", demo=True)
+@buggy(SPA, "x.reshape(-1, C) without moving C last: mixes channels", demo=True, classes=(6,))
 def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     N, C, H, W = x.shape
     mode, eps, m = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)
@@ -31,7 +31,7 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     return gamma[None, :, None, None] * x_hat + beta[None, :, None, None], cache
 
 
-@buggy(SPA, "statistics over the batch axis only, one per (c, h, w) position")
+@buggy(SPA, "statistics over the batch axis only, one per (c, h, w) position", classes=(6,))
 def spatial_batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     N, C, H, W = x.shape
     mode, eps, m = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)
@@ -53,7 +53,7 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     return g * x_hat + b, cache
 
 
-@buggy(SPA, "unbiased correction with N/(N-1) instead of NHW/(NHW-1)")
+@buggy(SPA, "unbiased correction with N/(N-1) instead of NHW/(NHW-1)", classes=(0,))
 def spatial_batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     N, C, H, W = x.shape
     mode, eps, m = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)
@@ -73,7 +73,7 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     return g * x_hat + b, cache
 
 
-@buggy(SPA, "test mode also updates the running averages")
+@buggy(SPA, "test mode also updates the running averages", classes=(8,))
 def spatial_batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     N, C, H, W = x.shape
     mode, eps, m = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)
@@ -93,7 +93,7 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     return g * x_hat + b, cache
 
 
-@buggy(SPA, "eps outside the square root")
+@buggy(SPA, "eps outside the square root", classes=(0,))
 def spatial_batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
     N, C, H, W = x.shape
     mode, eps, m = bn_param["mode"], bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.1)

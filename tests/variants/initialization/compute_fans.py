@@ -11,7 +11,7 @@ from .. import buggy, correct
 FANS = "04-initialization/compute_fans"
 
 
-@buggy(FANS, "fan_in and fan_out swapped (reads the weight as (in, out))", demo=True)
+@buggy(FANS, "fan_in and fan_out swapped (reads the weight as (in, out))", demo=True, classes=(6,))
 def compute_fans(shape):
     if len(shape) < 2:
         raise ValueError(f"need at least 2 dimensions, got {shape}")
@@ -19,14 +19,14 @@ def compute_fans(shape):
     return shape[0] * receptive, shape[1] * receptive
 
 
-@buggy(FANS, "ignores the receptive field of convolution kernels")
+@buggy(FANS, "ignores the receptive field of convolution kernels", classes=(6,))
 def compute_fans(shape):  # noqa: F811
     if len(shape) < 2:
         raise ValueError(f"need at least 2 dimensions, got {shape}")
     return shape[1], shape[0]
 
 
-@buggy(FANS, "assumes a square kernel: receptive field shape[2] ** 2")
+@buggy(FANS, "assumes a square kernel: receptive field shape[2] ** 2", classes=(6,))
 def compute_fans(shape):  # noqa: F811
     if len(shape) < 2:
         raise ValueError(f"need at least 2 dimensions, got {shape}")
@@ -34,14 +34,14 @@ def compute_fans(shape):  # noqa: F811
     return shape[1] * receptive, shape[0] * receptive
 
 
-@buggy(FANS, "fan_out forgets the receptive field")
+@buggy(FANS, "fan_out forgets the receptive field", classes=(6,))
 def compute_fans(shape):  # noqa: F811
     if len(shape) < 2:
         raise ValueError(f"need at least 2 dimensions, got {shape}")
     return int(np.prod(shape[1:])), shape[0]
 
 
-@buggy(FANS, "only handles 2-D kernels: receptive field shape[2] * shape[3], else 1")
+@buggy(FANS, "only handles 2-D kernels: receptive field shape[2] * shape[3], else 1", classes=(6,))
 def compute_fans(shape):  # noqa: F811
     if len(shape) < 2:
         raise ValueError(f"need at least 2 dimensions, got {shape}")
@@ -49,7 +49,7 @@ def compute_fans(shape):  # noqa: F811
     return shape[1] * receptive, shape[0] * receptive
 
 
-@buggy(FANS, "no ValueError for a 1-D shape (a bias vector)")
+@buggy(FANS, "no ValueError for a 1-D shape (a bias vector)", classes=(7,))
 def compute_fans(shape):  # noqa: F811
     if len(shape) == 0:
         raise ValueError("empty shape")

@@ -13,7 +13,7 @@ from .. import buggy, correct
 KN = "04-initialization/kaiming_normal"
 
 
-@buggy(KN, "ignores mode: always divides by fan_in", demo=True)
+@buggy(KN, "ignores mode: always divides by fan_in", demo=True, classes=(7,))
 def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Invalid mode: {mode}")
@@ -24,7 +24,7 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):
     return rng.normal(0.0, gains[nonlinearity] / math.sqrt(fan_in), size=shape)
 
 
-@buggy(KN, "passes the variance 2 / fan as the standard deviation")
+@buggy(KN, "passes the variance 2 / fan as the standard deviation", classes=(0,))
 def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  # noqa: F811
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Invalid mode: {mode}")
@@ -36,7 +36,7 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  #
     return rng.normal(0.0, gains2[nonlinearity] / fan, size=shape)
 
 
-@buggy(KN, "leaky ReLU gain sqrt(2 / (1 + a)) instead of sqrt(2 / (1 + a^2))")
+@buggy(KN, "leaky ReLU gain sqrt(2 / (1 + a)) instead of sqrt(2 / (1 + a^2))", classes=(7,))
 def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  # noqa: F811
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Invalid mode: {mode}")
@@ -48,7 +48,7 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  #
     return rng.normal(0.0, gains[nonlinearity] / math.sqrt(fan), size=shape)
 
 
-@buggy(KN, "ReLU gain sqrt(2) for every nonlinearity, a ignored")
+@buggy(KN, "ReLU gain sqrt(2) for every nonlinearity, a ignored", classes=(7,))
 def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  # noqa: F811
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Invalid mode: {mode}")
@@ -59,7 +59,7 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  #
     return rng.normal(0.0, math.sqrt(2.0 / fan), size=shape)
 
 
-@buggy(KN, "fan_in and fan_out swapped")
+@buggy(KN, "fan_in and fan_out swapped", classes=(6,))
 def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  # noqa: F811
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Invalid mode: {mode}")
@@ -71,7 +71,7 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  #
     return rng.normal(0.0, gains[nonlinearity] / math.sqrt(fan), size=shape)
 
 
-@buggy(KN, "an unknown mode silently falls back to fan_out, no ValueError")
+@buggy(KN, "an unknown mode silently falls back to fan_out, no ValueError", classes=(7,))
 def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  # noqa: F811
     gains = {"relu": math.sqrt(2.0), "leaky_relu": math.sqrt(2.0 / (1 + a**2)), "linear": 1.0}
     gain = gains.get(nonlinearity, 1.0)
@@ -80,7 +80,7 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  #
     return rng.normal(0.0, gain / math.sqrt(fan), size=shape)
 
 
-@buggy(KN, "He uniform U(-sqrt(6/fan), sqrt(6/fan)) instead of normal")
+@buggy(KN, "He uniform U(-sqrt(6/fan), sqrt(6/fan)) instead of normal", classes=(5,))
 def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  # noqa: F811
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Invalid mode: {mode}")
@@ -93,7 +93,8 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  #
     return rng.uniform(-bound, bound, size=shape)
 
 
-@buggy(KN, "[rng] draws from a global generator, not rng: torch.randn with the global generator, if/elif gains")
+@buggy(KN, "[rng] draws from a global generator, not rng: torch.randn with the global generator, if/elif gains",
+       classes=(3, 9))
 def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  # noqa: F811
     if mode == "fan_in":
         fan = shape[1]
@@ -127,7 +128,8 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  #
     return np.sqrt(var) * rng.standard_normal(shape)
 
 
-@buggy(KN, "[rng] draws from a global generator, not rng: np.random.normal (global state) with math.sqrt")
+@buggy(KN, "[rng] draws from a global generator, not rng: np.random.normal (global state) with math.sqrt",
+       classes=(3,))
 def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  # noqa: F811
     receptive = math.prod(shape[2:])
     fans = {"fan_in": shape[1] * receptive, "fan_out": shape[0] * receptive}

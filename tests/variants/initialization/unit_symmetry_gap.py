@@ -10,13 +10,13 @@ from .. import buggy, correct
 GAP = "04-initialization/unit_symmetry_gap"
 
 
-@buggy(GAP, "compares every unit with unit 0 only, not every pair", demo=True)
+@buggy(GAP, "compares every unit with unit 0 only, not every pair", demo=True, classes=(0,))
 def unit_symmetry_gap(W, b=None):
     P = W if b is None else np.concatenate([W, b[:, None]], axis=1)
     return float(np.max(np.abs(P - P[0])))
 
 
-@buggy(GAP, "compares columns (outgoing weights) instead of rows")
+@buggy(GAP, "compares columns (outgoing weights) instead of rows", classes=(6,))
 def unit_symmetry_gap(W, b=None):  # noqa: F811
     P = W.T
     gap = 0.0
@@ -26,19 +26,19 @@ def unit_symmetry_gap(W, b=None):  # noqa: F811
     return gap
 
 
-@buggy(GAP, "ignores the biases")
+@buggy(GAP, "ignores the biases", classes=(7,))
 def unit_symmetry_gap(W, b=None):  # noqa: F811
     return float(np.max(W.max(axis=0) - W.min(axis=0)))
 
 
-@buggy(GAP, "Euclidean distance between rows instead of the largest coordinate difference")
+@buggy(GAP, "Euclidean distance between rows instead of the largest coordinate difference", classes=(0,))
 def unit_symmetry_gap(W, b=None):  # noqa: F811
     P = W if b is None else np.column_stack([W, b])
     d = np.linalg.norm(P[:, None, :] - P[None, :, :], axis=2)
     return float(d.max())
 
 
-@buggy(GAP, "only compares neighbouring units i and i+1")
+@buggy(GAP, "only compares neighbouring units i and i+1", classes=(0,))
 def unit_symmetry_gap(W, b=None):  # noqa: F811
     P = W if b is None else np.column_stack([W, b])
     if len(P) < 2:
@@ -46,13 +46,13 @@ def unit_symmetry_gap(W, b=None):  # noqa: F811
     return float(np.abs(np.diff(P, axis=0)).max())
 
 
-@buggy(GAP, "spread as the largest standard deviation across units")
+@buggy(GAP, "spread as the largest standard deviation across units", classes=(0,))
 def unit_symmetry_gap(W, b=None):  # noqa: F811
     P = W if b is None else np.column_stack([W, b])
     return float(P.std(axis=0).max())
 
 
-@buggy(GAP, "writes the bias into W in place (W[:, 0] += b) before comparing")
+@buggy(GAP, "writes the bias into W in place (W[:, 0] += b) before comparing", classes=(8,))
 def unit_symmetry_gap(W, b=None):  # noqa: F811
     if b is not None:
         W[:, 0] += b  # sneaky: a shifted first column changes the pairwise differences too

@@ -13,27 +13,27 @@ from .. import buggy, correct
 XN = "04-initialization/xavier_normal"
 
 
-@buggy(XN, "passes the variance 2 / (fan_in + fan_out) as the standard deviation", demo=True)
+@buggy(XN, "passes the variance 2 / (fan_in + fan_out) as the standard deviation", demo=True, classes=(0,))
 def xavier_normal(shape, *, gain=1.0, rng):
     receptive = math.prod(shape[2:])
     fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
     return rng.normal(0.0, gain * 2.0 / (fan_in + fan_out), size=shape)
 
 
-@buggy(XN, "std from fan_in only (the LeCun variant)")
+@buggy(XN, "std from fan_in only (the LeCun variant)", classes=(6,))
 def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     fan_in = shape[1] * math.prod(shape[2:])
     return rng.normal(0.0, gain / math.sqrt(fan_in), size=shape)
 
 
-@buggy(XN, "ignores the gain")
+@buggy(XN, "ignores the gain", classes=(7,))
 def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     receptive = math.prod(shape[2:])
     fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
     return rng.normal(0.0, math.sqrt(2.0 / (fan_in + fan_out)), size=shape)
 
 
-@buggy(XN, "uniform distribution with the right variance instead of normal")
+@buggy(XN, "uniform distribution with the right variance instead of normal", classes=(5,))
 def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     receptive = math.prod(shape[2:])
     fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
@@ -41,19 +41,20 @@ def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     return rng.uniform(-r, r, size=shape)
 
 
-@buggy(XN, "multiplies by gain squared")
+@buggy(XN, "multiplies by gain squared", classes=(7,))
 def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     receptive = math.prod(shape[2:])
     fan_in, fan_out = shape[1] * receptive, shape[0] * receptive
     return rng.normal(0.0, gain**2 * math.sqrt(2.0 / (fan_in + fan_out)), size=shape)
 
 
-@buggy(XN, "fans without the receptive field")
+@buggy(XN, "fans without the receptive field", classes=(6,))
 def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     return rng.normal(0.0, gain * math.sqrt(2.0 / (shape[0] + shape[1])), size=shape)
 
 
-@buggy(XN, "[rng] draws from a global generator, not rng: torch.randn (global generator) times the std")
+@buggy(XN, "[rng] draws from a global generator, not rng: torch.randn (global generator) times the std",
+       classes=(3, 9))
 def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     receptive = math.prod(shape[2:])
     std = gain * math.sqrt(2.0 / (receptive * (shape[0] + shape[1])))
@@ -71,7 +72,8 @@ def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     return (std * z).reshape(shape)
 
 
-@buggy(XN, "[rng] draws from a global generator, not rng: np.random.standard_normal (global state), float32")
+@buggy(XN, "[rng] draws from a global generator, not rng: np.random.standard_normal (global state), float32",
+       classes=(3, 9))
 def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     fan_in = shape[1] * int(np.prod(shape[2:]))
     fan_out = shape[0] * int(np.prod(shape[2:]))

@@ -13,7 +13,7 @@ from .. import buggy, correct
 CUT = "02-preprocessing/cutmix"
 
 
-@buggy(CUT, "label weight from the sampled lambda, not from the clipped box area", demo=True)
+@buggy(CUT, "label weight from the sampled lambda, not from the clipped box area", demo=True, classes=(7,))
 def cutmix(x, y, *, alpha=1.0, rng):
     N, C, H, W = x.shape
     perm = rng.permutation(N)
@@ -27,7 +27,7 @@ def cutmix(x, y, *, alpha=1.0, rng):
     return out, lam * y + (1 - lam) * y[perm]
 
 
-@buggy(CUT, "label weight from the unclipped box, cut_h * cut_w / (H W)")
+@buggy(CUT, "label weight from the unclipped box, cut_h * cut_w / (H W)", classes=(7,))
 def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     N, C, H, W = x.shape
     perm = rng.permutation(N)
@@ -42,7 +42,7 @@ def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     return out, (1 - a) * y + a * y[perm]
 
 
-@buggy(CUT, "weights swapped: the pasted area goes to the image's own label")
+@buggy(CUT, "weights swapped: the pasted area goes to the image's own label", classes=(0,))
 def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     N, C, H, W = x.shape
     perm = rng.permutation(N)
@@ -57,7 +57,7 @@ def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     return out, a * y + (1 - a) * y[perm]
 
 
-@buggy(CUT, "pastes into x itself (modifies the caller's batch)")
+@buggy(CUT, "pastes into x itself (modifies the caller's batch)", classes=(8,))
 def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     N, C, H, W = x.shape
     perm = rng.permutation(N)
@@ -71,7 +71,7 @@ def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     return x, (1 - a) * y + a * y[perm]
 
 
-@buggy(CUT, "pastes the partner's top-left corner instead of the same box")
+@buggy(CUT, "pastes the partner's top-left corner instead of the same box", classes=(0,))
 def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     N, C, H, W = x.shape
     perm = rng.permutation(N)
@@ -86,7 +86,7 @@ def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     return out, (1 - a) * y + a * y[perm]
 
 
-@buggy(CUT, "partners drawn with replacement (rng.integers) instead of a permutation")
+@buggy(CUT, "partners drawn with replacement (rng.integers) instead of a permutation", classes=(4,))
 def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     N, C, H, W = x.shape
     partner = rng.integers(0, N, size=N)
@@ -101,7 +101,8 @@ def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     return out, (1 - a) * y + a * y[partner]
 
 
-@buggy(CUT, "[rng] draws from a global generator, not rng: one box per image, area counted with a boolean mask, np.random")
+@buggy(CUT, "[rng] draws from a global generator, not rng: one box per image, area counted with a boolean mask, np.random",
+       classes=(3, 7))
 def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     N, C, H, W = x.shape
     perm = np.random.permutation(N)
@@ -119,7 +120,8 @@ def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     return out, y_out
 
 
-@buggy(CUT, "[rng] draws from a global generator, not rng: torch: randperm, Beta distribution, torch.where with a box mask")
+@buggy(CUT, "[rng] draws from a global generator, not rng: torch: randperm, Beta distribution, torch.where with a box mask",
+       classes=(3,))
 def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
     xt, yt = torch.as_tensor(x), torch.as_tensor(y)
     N, C, H, W = xt.shape

@@ -10,7 +10,8 @@ from .. import buggy, correct
 STD = "02-preprocessing/fit_standardizer"
 
 
-@buggy(STD, "transform re-estimates mean and std on the data it is given (test leakage)", demo=True)
+@buggy(STD, "transform re-estimates mean and std on the data it is given (test leakage)", demo=True,
+       classes=(0,))
 def fit_standardizer(X_train):
     def transform(X):
         std = X.std(axis=0)
@@ -18,7 +19,7 @@ def fit_standardizer(X_train):
     return transform
 
 
-@buggy(STD, "statistics of X_train and the transformed data together")
+@buggy(STD, "statistics of X_train and the transformed data together", classes=(0,))
 def fit_standardizer(X_train):  # noqa: F811
     def transform(X):
         pool = np.concatenate([X_train, X])
@@ -27,7 +28,7 @@ def fit_standardizer(X_train):  # noqa: F811
     return transform
 
 
-@buggy(STD, "centres in place with X -= mean (modifies the caller's array)")
+@buggy(STD, "centres in place with X -= mean (modifies the caller's array)", classes=(8,))
 def fit_standardizer(X_train):  # noqa: F811
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
@@ -40,7 +41,7 @@ def fit_standardizer(X_train):  # noqa: F811
     return transform
 
 
-@buggy(STD, "torch.std with its default unbiased (N - 1) estimate")
+@buggy(STD, "torch.std with its default unbiased (N - 1) estimate", classes=(0,))
 def fit_standardizer(X_train):  # noqa: F811
     t = torch.as_tensor(X_train)
     mean = t.mean(dim=0)
@@ -49,13 +50,13 @@ def fit_standardizer(X_train):  # noqa: F811
     return lambda X: ((torch.as_tensor(X) - mean) / std).numpy()
 
 
-@buggy(STD, "one mean and std over all entries instead of per feature")
+@buggy(STD, "one mean and std over all entries instead of per feature", classes=(0,))
 def fit_standardizer(X_train):  # noqa: F811
     mean, std = X_train.mean(), X_train.std()
     return lambda X: (X - mean) / std
 
 
-@buggy(STD, "statistics kept in globals: a second fit changes the first transform")
+@buggy(STD, "statistics kept in globals: a second fit changes the first transform", classes=(8,))
 def fit_standardizer(X_train):  # noqa: F811
     global _STATS
     std = X_train.std(axis=0)
@@ -63,7 +64,7 @@ def fit_standardizer(X_train):  # noqa: F811
     return lambda X: (X - _STATS[0]) / _STATS[1]
 
 
-@buggy(STD, "no guard: a constant feature divides by 0 (nan)")
+@buggy(STD, "no guard: a constant feature divides by 0 (nan)", classes=(7,))
 def fit_standardizer(X_train):  # noqa: F811
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
 

@@ -10,7 +10,7 @@ from .. import buggy, correct
 WHI = "02-preprocessing/fit_whitening"
 
 
-@buggy(WHI, "PCA keeps eigh's increasing order (smallest-variance direction first)", demo=True)
+@buggy(WHI, "PCA keeps eigh's increasing order (smallest-variance direction first)", demo=True, classes=(7,))
 def fit_whitening(X, *, method="zca", eps=0.0):
     mean = X.mean(axis=0)
     Xc = X - mean
@@ -21,7 +21,7 @@ def fit_whitening(X, *, method="zca", eps=0.0):
     return mean, W
 
 
-@buggy(WHI, "covariance of the uncentred data, X^T X / N")
+@buggy(WHI, "covariance of the uncentred data, X^T X / N", classes=(0,))
 def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     mean = X.mean(axis=0)
     lam, U = np.linalg.eigh(X.T @ X / len(X))
@@ -30,7 +30,7 @@ def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     return mean, (W @ U.T if method == "zca" else W)
 
 
-@buggy(WHI, "np.cov (divides by N - 1): whitened covariance is (N-1)/N I")
+@buggy(WHI, "np.cov (divides by N - 1): whitened covariance is (N-1)/N I", classes=(0,))
 def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     mean = X.mean(axis=0)
     lam, U = np.linalg.eigh(np.atleast_2d(np.cov(X, rowvar=False)))
@@ -39,7 +39,7 @@ def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     return mean, (W @ U.T if method == "zca" else W)
 
 
-@buggy(WHI, "ZCA without the square root: U diag(1/lambda) U^T = C^-1")
+@buggy(WHI, "ZCA without the square root: U diag(1/lambda) U^T = C^-1", classes=(0,))
 def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     mean = X.mean(axis=0)
     Xc = X - mean
@@ -50,7 +50,7 @@ def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     return mean, U / np.sqrt(lam + eps)
 
 
-@buggy(WHI, "eps added after the square root: 1 / (sqrt(lambda) + eps)")
+@buggy(WHI, "eps added after the square root: 1 / (sqrt(lambda) + eps)", classes=(7,))
 def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     mean = X.mean(axis=0)
     Xc = X - mean
@@ -60,7 +60,7 @@ def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     return mean, (W @ U.T if method == "zca" else W)
 
 
-@buggy(WHI, "returns the transpose: rows (not columns) are the scaled eigenvectors")
+@buggy(WHI, "returns the transpose: rows (not columns) are the scaled eigenvectors", classes=(6, 7))
 def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     mean = X.mean(axis=0)
     Xc = X - mean

@@ -10,7 +10,7 @@ from .. import buggy, correct
 NRM = "02-preprocessing/normalize_images"
 
 
-@buggy(NRM, "channel statistics over axes (0, 1, 2) as for (N, H, W, C) images", demo=True)
+@buggy(NRM, "channel statistics over axes (0, 1, 2) as for (N, H, W, C) images", demo=True, classes=(6,))
 def normalize_images(X_train, X, *, mode):
     if mode == "mean_image":
         return X - X_train.mean(axis=0)
@@ -20,7 +20,7 @@ def normalize_images(X_train, X, *, mode):
     return (X - mean) / X_train.std(axis=(0, 1, 2), keepdims=True)
 
 
-@buggy(NRM, "statistics computed on X instead of X_train")
+@buggy(NRM, "statistics computed on X instead of X_train", classes=(0,))
 def normalize_images(X_train, X, *, mode):  # noqa: F811
     if mode == "mean_image":
         return X - X.mean(axis=0)
@@ -30,7 +30,7 @@ def normalize_images(X_train, X, *, mode):  # noqa: F811
     return (X - mean) / X.std(axis=(0, 2, 3), keepdims=True)
 
 
-@buggy(NRM, "per-channel std as the mean of per-image stds")
+@buggy(NRM, "per-channel std as the mean of per-image stds", classes=(0,))
 def normalize_images(X_train, X, *, mode):  # noqa: F811
     if mode == "mean_image":
         return X - X_train.mean(axis=0)
@@ -41,7 +41,7 @@ def normalize_images(X_train, X, *, mode):  # noqa: F811
     return (X - mean) / std
 
 
-@buggy(NRM, "mean image replaced by one scalar mean over everything")
+@buggy(NRM, "mean image replaced by one scalar mean over everything", classes=(7,))
 def normalize_images(X_train, X, *, mode):  # noqa: F811
     if mode == "mean_image":
         return X - X_train.mean()
@@ -51,7 +51,7 @@ def normalize_images(X_train, X, *, mode):  # noqa: F811
     return (X - mean) / X_train.std(axis=(0, 2, 3), keepdims=True)
 
 
-@buggy(NRM, "torch unbiased std (N - 1) for the ResNet convention")
+@buggy(NRM, "torch unbiased std (N - 1) for the ResNet convention", classes=(0,))
 def normalize_images(X_train, X, *, mode):  # noqa: F811
     Xt, Xx = torch.as_tensor(X_train), torch.as_tensor(X)
     if mode == "mean_image":

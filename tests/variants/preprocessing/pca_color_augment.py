@@ -12,35 +12,36 @@ from .. import buggy, correct
 COL = "02-preprocessing/pca_color_augment"
 
 
-@buggy(COL, "uses the rows of eigvecs (eigvecs @ ... transposed) as principal components", demo=True)
+@buggy(COL, "uses the rows of eigvecs (eigvecs @ ... transposed) as principal components", demo=True,
+       classes=(6,))
 def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):
     alpha = rng.normal(0.0, sigma, size=(x.shape[0], 3))
     offset = (alpha * eigvals) @ eigvecs                       # rows instead of columns
     return x + offset[:, :, None, None]
 
 
-@buggy(COL, "scales by sqrt(lambda) instead of lambda")
+@buggy(COL, "scales by sqrt(lambda) instead of lambda", classes=(0,))
 def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     alpha = rng.normal(0.0, sigma, size=(x.shape[0], 3))
     offset = (alpha * np.sqrt(eigvals)) @ eigvecs.T
     return x + offset[:, :, None, None]
 
 
-@buggy(COL, "treats sigma as the variance: alpha ~ N(0, sigma) drawn with std sqrt(sigma)")
+@buggy(COL, "treats sigma as the variance: alpha ~ N(0, sigma) drawn with std sqrt(sigma)", classes=(0,))
 def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     alpha = rng.normal(0.0, np.sqrt(sigma), size=(x.shape[0], 3))
     offset = (alpha * eigvals) @ eigvecs.T
     return x + offset[:, :, None, None]
 
 
-@buggy(COL, "one scalar alpha shared by the three components")
+@buggy(COL, "one scalar alpha shared by the three components", classes=(4,))
 def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     alpha = rng.normal(0.0, sigma, size=(x.shape[0], 1))
     offset = (alpha * eigvals) @ eigvecs.T
     return x + offset[:, :, None, None]
 
 
-@buggy(COL, "new alpha for every pixel (noise instead of a colour shift)")
+@buggy(COL, "new alpha for every pixel (noise instead of a colour shift)", classes=(4,))
 def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     N, _, H, W = x.shape
     alpha = rng.normal(0.0, sigma, size=(N, H, W, 3))
@@ -48,14 +49,15 @@ def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     return x + offset.transpose(0, 3, 1, 2)
 
 
-@buggy(COL, "one alpha for the whole batch")
+@buggy(COL, "one alpha for the whole batch", classes=(4,))
 def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     alpha = rng.normal(0.0, sigma, size=3)
     offset = eigvecs @ (alpha * eigvals)
     return x + offset[None, :, None, None]
 
 
-@buggy(COL, "[rng] draws from a global generator, not rng: loop over images with an explicit sum over components, np.random")
+@buggy(COL, "[rng] draws from a global generator, not rng: loop over images with an explicit sum over components, np.random",
+       classes=(3,))
 def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     out = np.array(x, dtype=float, copy=True)
     for n in range(x.shape[0]):
@@ -65,7 +67,8 @@ def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     return out
 
 
-@buggy(COL, "[rng] draws from a global generator, not rng: torch: randn * sigma, einsum, returns a tensor")
+@buggy(COL, "[rng] draws from a global generator, not rng: torch: randn * sigma, einsum, returns a tensor",
+       classes=(3, 9))
 def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     xt = torch.as_tensor(x)
     alpha = torch.randn(xt.shape[0], 3, dtype=torch.float64) * sigma

@@ -12,7 +12,8 @@ from .. import buggy, correct
 CRP = "02-preprocessing/random_crop_flip"
 
 
-@buggy(CRP, "offset drawn with rng.integers(0, H + 2p - size): the last offset is never used", demo=True)
+@buggy(CRP, "offset drawn with rng.integers(0, H + 2p - size): the last offset is never used", demo=True,
+       classes=(5,))
 def random_crop_flip(x, *, size, padding, p=0.5, rng):
     N, C, H, W = x.shape
     padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
@@ -25,7 +26,7 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):
     return out
 
 
-@buggy(CRP, "one offset and one flip decision for the whole batch")
+@buggy(CRP, "one offset and one flip decision for the whole batch", classes=(4,))
 def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     N, C, H, W = x.shape
     padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
@@ -35,7 +36,7 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     return out[..., ::-1].copy() if rng.random() < p else out.copy()
 
 
-@buggy(CRP, "flips upside down (axis of the height)")
+@buggy(CRP, "flips upside down (axis of the height)", classes=(6,))
 def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     N, C, H, W = x.shape
     padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
@@ -48,7 +49,7 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     return out
 
 
-@buggy(CRP, "flips with probability 1 - p (rng.random() > p)")
+@buggy(CRP, "flips with probability 1 - p (rng.random() > p)", classes=(7,))
 def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     N, C, H, W = x.shape
     padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
@@ -61,7 +62,7 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     return out
 
 
-@buggy(CRP, "pads with edge replication instead of zeros")
+@buggy(CRP, "pads with edge replication instead of zeros", classes=(0,))
 def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     N, C, H, W = x.shape
     padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)), mode="edge")
@@ -74,7 +75,7 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     return out
 
 
-@buggy(CRP, "the same offset is used for rows and columns (only diagonal shifts)")
+@buggy(CRP, "the same offset is used for rows and columns (only diagonal shifts)", classes=(4, 6))
 def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     N, C, H, W = x.shape
     padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
@@ -86,7 +87,8 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     return out
 
 
-@buggy(CRP, "[rng] draws from a global generator, not rng: torch: F.pad, torch.randint, torch.flip, ignores rng")
+@buggy(CRP, "[rng] draws from a global generator, not rng: torch: F.pad, torch.randint, torch.flip, ignores rng",
+       classes=(3,))
 def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     t = torch.nn.functional.pad(torch.as_tensor(x), (padding, padding, padding, padding))
     N, _, Hp, Wp = t.shape
@@ -100,7 +102,8 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     return torch.stack(crops).numpy()
 
 
-@buggy(CRP, "[rng] draws from a global generator, not rng: vectorised fancy indexing into a zero canvas, Python's random module")
+@buggy(CRP, "[rng] draws from a global generator, not rng: vectorised fancy indexing into a zero canvas, Python's random module",
+       classes=(3,))
 def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
     import random
 

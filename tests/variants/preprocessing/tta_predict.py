@@ -10,7 +10,7 @@ from .. import buggy, correct
 TTA = "02-preprocessing/tta_predict"
 
 
-@buggy(TTA, "averages the logits, then one softmax", demo=True)
+@buggy(TTA, "averages the logits, then one softmax", demo=True, classes=(0,))
 def tta_predict(model, x, *, size, flip=True):
     N, C, H, W = x.shape
     t, l = (H - size) // 2, (W - size) // 2
@@ -22,7 +22,7 @@ def tta_predict(model, x, *, size, flip=True):
     return torch.softmax(logits, dim=1)
 
 
-@buggy(TTA, "mirrors upside down (flips the height axis)")
+@buggy(TTA, "mirrors upside down (flips the height axis)", classes=(6,))
 def tta_predict(model, x, *, size, flip=True):  # noqa: F811
     N, C, H, W = x.shape
     t, l = (H - size) // 2, (W - size) // 2
@@ -33,7 +33,7 @@ def tta_predict(model, x, *, size, flip=True):  # noqa: F811
     return torch.stack([torch.softmax(model(v), 1) for v in views]).mean(0)
 
 
-@buggy(TTA, "corner crops off by one: x[:, :, H-size-1:H-1] for the bottom and right")
+@buggy(TTA, "corner crops off by one: x[:, :, H-size-1:H-1] for the bottom and right", classes=(0,))
 def tta_predict(model, x, *, size, flip=True):  # noqa: F811
     N, C, H, W = x.shape
     t, l = (H - size) // 2, (W - size) // 2
@@ -45,7 +45,7 @@ def tta_predict(model, x, *, size, flip=True):  # noqa: F811
     return torch.stack([torch.softmax(model(v), 1) for v in views]).mean(0)
 
 
-@buggy(TTA, "ignores flip=True: five crops only")
+@buggy(TTA, "ignores flip=True: five crops only", classes=(7,))
 def tta_predict(model, x, *, size, flip=True):  # noqa: F811
     N, C, H, W = x.shape
     t, l = (H - size) // 2, (W - size) // 2
@@ -54,7 +54,7 @@ def tta_predict(model, x, *, size, flip=True):  # noqa: F811
     return torch.stack([torch.softmax(model(v), 1) for v in views]).mean(0)
 
 
-@buggy(TTA, "sums the probabilities instead of averaging")
+@buggy(TTA, "sums the probabilities instead of averaging", classes=(0,))
 def tta_predict(model, x, *, size, flip=True):  # noqa: F811
     N, C, H, W = x.shape
     t, l = (H - size) // 2, (W - size) // 2

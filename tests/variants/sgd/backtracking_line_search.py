@@ -12,7 +12,7 @@ from .. import buggy, correct
 BLS = "01-sgd/backtracking_line_search"
 
 
-@buggy(BLS, "Armijo right-hand side uses ||g|| instead of ||g||^2", demo=True)
+@buggy(BLS, "Armijo right-hand side uses ||g|| instead of ||g||^2", demo=True, classes=(0,))
 def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):
     g = grad_f(x)
     fx = f(x)
@@ -24,7 +24,7 @@ def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_ite
     return t
 
 
-@buggy(BLS, "sign of the sufficient-decrease term flipped (+c t ||g||^2)")
+@buggy(BLS, "sign of the sufficient-decrease term flipped (+c t ||g||^2)", classes=(0,))
 def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):  # noqa: F811
     g = grad_f(x)
     fx = f(x)
@@ -36,7 +36,7 @@ def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_ite
     return t
 
 
-@buggy(BLS, "shrinks t before the first test, so lr0 itself is never tried")
+@buggy(BLS, "shrinks t before the first test, so lr0 itself is never tried", classes=(7,))
 def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):  # noqa: F811
     g = grad_f(x)
     fx = f(x)
@@ -48,7 +48,7 @@ def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_ite
     return t
 
 
-@buggy(BLS, "never backtracks: returns lr0")
+@buggy(BLS, "never backtracks: returns lr0", classes=(0,))
 def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):  # noqa: F811
     g = grad_f(x)
     t = lr0
@@ -57,7 +57,7 @@ def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_ite
     return lr0
 
 
-@buggy(BLS, "plain decrease f(x - t g) < f(x), ignoring c")
+@buggy(BLS, "plain decrease f(x - t g) < f(x), ignoring c", classes=(7,))
 def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):  # noqa: F811
     g = grad_f(x)
     t = lr0
@@ -67,7 +67,7 @@ def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_ite
     return t
 
 
-@buggy(BLS, "returns t * beta after the loop (one step too far)")
+@buggy(BLS, "returns t * beta after the loop (one step too far)", classes=(0,))
 def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):  # noqa: F811
     g = grad_f(x)
     fx = f(x)
@@ -79,7 +79,7 @@ def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_ite
     return t * beta
 
 
-@buggy(BLS, "updates x in place (x -= t * g) while testing")
+@buggy(BLS, "updates x in place (x -= t * g) while testing", classes=(8,))
 def backtracking_line_search(f, grad_f, x, *, lr0=1.0, beta=0.5, c=1e-4, max_iter=50):  # noqa: F811
     g = grad_f(x)
     fx = f(x)

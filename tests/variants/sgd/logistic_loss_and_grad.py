@@ -12,7 +12,7 @@ from .. import buggy, correct
 LOG = "01-sgd/logistic_loss_and_grad"
 
 
-@buggy(LOG, "naive log(sigmoid(z)): inf or nan for large logits", demo=True)
+@buggy(LOG, "naive log(sigmoid(z)): inf or nan for large logits", demo=True, classes=(2,))
 def logistic_loss_and_grad(w, X, y):
     p = 1.0 / (1.0 + np.exp(-(X @ w)))
     loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
@@ -20,7 +20,7 @@ def logistic_loss_and_grad(w, X, y):
     return loss, dw
 
 
-@buggy(LOG, "clips p to [1e-15, 1 - 1e-15]: finite but wrong for large logits")
+@buggy(LOG, "clips p to [1e-15, 1 - 1e-15]: finite but wrong for large logits", classes=(2,))
 def logistic_loss_and_grad(w, X, y):  # noqa: F811
     p = 1.0 / (1.0 + np.exp(-(X @ w)))
     q = np.clip(p, 1e-15, 1 - 1e-15)
@@ -28,7 +28,7 @@ def logistic_loss_and_grad(w, X, y):  # noqa: F811
     return loss, X.T @ (p - y) / len(y)
 
 
-@buggy(LOG, "sum over examples instead of mean (no 1/N)")
+@buggy(LOG, "sum over examples instead of mean (no 1/N)", classes=(0,))
 def logistic_loss_and_grad(w, X, y):  # noqa: F811
     z = X @ w
     loss = np.sum(np.logaddexp(0.0, z) - y * z)
@@ -36,7 +36,7 @@ def logistic_loss_and_grad(w, X, y):  # noqa: F811
     return loss, X.T @ (p - y)
 
 
-@buggy(LOG, "gradient without 1/N, loss correct")
+@buggy(LOG, "gradient without 1/N, loss correct", classes=(0,))
 def logistic_loss_and_grad(w, X, y):  # noqa: F811
     z = X @ w
     loss = np.mean(np.logaddexp(0.0, z) - y * z)
@@ -44,7 +44,7 @@ def logistic_loss_and_grad(w, X, y):  # noqa: F811
     return loss, X.T @ (p - y)
 
 
-@buggy(LOG, "gradient sign flipped: X.T @ (y - p) / N")
+@buggy(LOG, "gradient sign flipped: X.T @ (y - p) / N", classes=(0,))
 def logistic_loss_and_grad(w, X, y):  # noqa: F811
     z = X @ w
     loss = np.mean(np.logaddexp(0.0, z) - y * z)
@@ -52,7 +52,7 @@ def logistic_loss_and_grad(w, X, y):  # noqa: F811
     return loss, X.T @ (y - p) / len(y)
 
 
-@buggy(LOG, "labels treated as -1/+1: log(1 + exp(-y z))")
+@buggy(LOG, "labels treated as -1/+1: log(1 + exp(-y z))", classes=(0,))
 def logistic_loss_and_grad(w, X, y):  # noqa: F811
     m = y * (X @ w)
     loss = np.mean(np.logaddexp(0.0, -m))

@@ -13,56 +13,56 @@ from .. import buggy, correct
 MB = "01-sgd/minibatch_indices"
 
 
-@buggy(MB, "drops the last partial batch", demo=True)
+@buggy(MB, "drops the last partial batch", demo=True, classes=(6, 7))
 def minibatch_indices(n, batch_size, *, rng):
     perm = rng.permutation(n)
     return [perm[k * batch_size:(k + 1) * batch_size] for k in range(n // batch_size)]
 
 
-@buggy(MB, "no shuffle: batches of arange(n)")
+@buggy(MB, "no shuffle: batches of arange(n)", classes=(3,))
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     idx = np.arange(n)
     return [idx[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-@buggy(MB, "samples with replacement (rng.integers)")
+@buggy(MB, "samples with replacement (rng.integers)", classes=(0,))
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     idx = rng.integers(0, n, size=n)
     return [idx[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-@buggy(MB, "empty last batch when batch_size divides n")
+@buggy(MB, "empty last batch when batch_size divides n", classes=(6, 7))
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     perm = rng.permutation(n)
     return [perm[k * batch_size:(k + 1) * batch_size] for k in range(n // batch_size + 1)]
 
 
-@buggy(MB, "overlapping slices: perm[i:i + batch_size + 1]")
+@buggy(MB, "overlapping slices: perm[i:i + batch_size + 1]", classes=(0,))
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     perm = rng.permutation(n)
     return [perm[i:i + batch_size + 1] for i in range(0, n, batch_size)]
 
 
-@buggy(MB, "np.array_split into n // batch_size near-equal parts")
+@buggy(MB, "np.array_split into n // batch_size near-equal parts", classes=(6, 7))
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     perm = rng.permutation(n)
     return np.array_split(perm, max(1, math.ceil(n / batch_size)))
 
 
-@buggy(MB, "shuffles the order of the batches, not the indices")
+@buggy(MB, "shuffles the order of the batches, not the indices", classes=(4,))
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     batches = [np.arange(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
     order = rng.permutation(len(batches))
     return [batches[j] for j in order]
 
 
-@buggy(MB, "a fixed seed inside: the same order every epoch")
+@buggy(MB, "a fixed seed inside: the same order every epoch", classes=(3,))
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     perm = np.random.default_rng(42).permutation(n)
     return [perm[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-@buggy(MB, "float indices from a shuffled np.linspace")
+@buggy(MB, "float indices from a shuffled np.linspace", classes=(9,))
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     idx = np.linspace(0, n - 1, n)
     rng.shuffle(idx)
@@ -81,7 +81,8 @@ def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     return np.split(perm, np.arange(batch_size, n, batch_size))
 
 
-@buggy(MB, "[rng] draws from a global generator, not rng: ignores rng: random.shuffle of a list, lists of ints, a generator")
+@buggy(MB, "[rng] draws from a global generator, not rng: ignores rng: random.shuffle of a list, lists of ints, a generator",
+       classes=(3, 9))
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     import random
 
@@ -90,7 +91,8 @@ def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     return (idx[i:i + batch_size] for i in range(0, n, batch_size))
 
 
-@buggy(MB, "[rng] draws from a global generator, not rng: ignores rng: torch.randperm(n).split(batch_size)")
+@buggy(MB, "[rng] draws from a global generator, not rng: ignores rng: torch.randperm(n).split(batch_size)",
+       classes=(3, 9))
 def minibatch_indices(n, batch_size, *, rng):  # noqa: F811
     return list(torch.randperm(n).split(batch_size))
 

@@ -12,42 +12,42 @@ from .. import buggy, correct
 SG = "01-sgd/stochastic_gradient"
 
 
-@buggy(SG, "rng.integers(0, n - 1): the last example is never drawn", demo=True)
+@buggy(SG, "rng.integers(0, n - 1): the last example is never drawn", demo=True, classes=(5,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):
     i = rng.integers(0, len(X) - 1)
     return grad_fn(w, X[i:i + 1], y[i:i + 1])
 
 
-@buggy(SG, "always example 0")
+@buggy(SG, "always example 0", classes=(3,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     return grad_fn(w, X[:1], y[:1])
 
 
-@buggy(SG, "returns the full-batch gradient")
+@buggy(SG, "returns the full-batch gradient", classes=(0,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     return grad_fn(w, X, y)
 
 
-@buggy(SG, "slice of 2 examples X[i:i+2]")
+@buggy(SG, "slice of 2 examples X[i:i+2]", classes=(0,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     i = rng.integers(len(X))
     return grad_fn(w, X[i:i + 2], y[i:i + 2])
 
 
-@buggy(SG, "reseeds a new generator inside: always the same example")
+@buggy(SG, "reseeds a new generator inside: always the same example", classes=(3,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     i = np.random.default_rng(0).integers(len(X))
     return grad_fn(w, X[i:i + 1], y[i:i + 1])
 
 
-@buggy(SG, "divides the one-example gradient by n")
+@buggy(SG, "divides the one-example gradient by n", classes=(0,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     n = len(X)
     i = rng.integers(n)
     return grad_fn(w, X[i:i + 1], y[i:i + 1]) / n
 
 
-@buggy(SG, "round(rng.random() * (n - 1)): first and last examples half as likely")
+@buggy(SG, "round(rng.random() * (n - 1)): first and last examples half as likely", classes=(5,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     i = int(round(rng.random() * (len(X) - 1)))
     return grad_fn(w, X[i:i + 1], y[i:i + 1])
@@ -65,13 +65,13 @@ def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     return grad_fn(w, X[idx], y[idx])
 
 
-@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: np.random.randint")
+@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: np.random.randint", classes=(3,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     i = np.random.randint(len(X))
     return grad_fn(w, X[i:i + 1], y[i:i + 1])
 
 
-@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: random.randrange")
+@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: random.randrange", classes=(3,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     import random
 
@@ -79,13 +79,15 @@ def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     return grad_fn(w, X[[i]], y[[i]])
 
 
-@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: torch.randint, returns a copy")
+@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: torch.randint, returns a copy",
+       classes=(3,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     i = int(torch.randint(0, len(X), (1,)))
     return np.array(grad_fn(w, X[i:i + 1], y[i:i + 1]))
 
 
-@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: int(np.random.rand() * n)")
+@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: int(np.random.rand() * n)",
+       classes=(3,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     i = int(np.random.rand() * len(X))
     return grad_fn(w, X[i:i + 1], y[i:i + 1])

@@ -1,0 +1,120 @@
+"""The classes of hole of issue 12: every buggy variant names its classes, every exercise says which apply,
+and every applicable class is exercised by at least one buggy variant (tests/variants/classes.py).
+
+Fast and in-process: it imports the variant registry, runs no check and starts no kernel. The known gaps
+are strict xfails, so closing one (adding a buggy variant tagged with its class) fails the run until the
+gap is removed from :data:`KNOWN_GAPS`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.variants import load_all
+from tests.variants.classes import APPLIES, CLASS_10, applicable, report, tagged
+
+NOTEBOOKS = ("01-sgd", "02-preprocessing", "03-activations", "04-initialization", "05-batchnorm")
+
+VARIANTS = load_all()
+BUGGY = [v for vs in VARIANTS.values() for v in vs if v.kind == "buggy"]
+
+#: (exercise, class, why the class applies): applicable classes that no buggy variant exercises yet
+KNOWN_GAPS: set[tuple[str, int, str]] = {
+    ("01-sgd/logistic_loss_and_grad", 8, "the inputs w, X, y must not be modified"),
+    ("01-sgd/stochastic_gradient", 4, "successive calls on one rng must be independent draws"),
+    ("01-sgd/stochastic_gradient", 6, "the row is passed as a (1, D) slice X[i:i+1], not a (D,) row"),
+    ("01-sgd/stochastic_gradient", 8, "the inputs must not be modified"),
+    ("02-preprocessing/cutmix", 9, "returns ndarrays (x, y) of the inputs' shapes"),
+    ("02-preprocessing/fit_standardizer", 6, "a single row, D = 1 and constant features"),
+    ("02-preprocessing/fit_standardizer", 9, "the transform returns an ndarray of the input's shape"),
+    ("02-preprocessing/fit_whitening", 8, "X must not be modified"),
+    ("02-preprocessing/fit_whitening", 9, "returns (mean, W) ndarrays of shapes (D,) and (D, D)"),
+    ("02-preprocessing/normalize_images", 8, "X_train and X must not be modified"),
+    ("02-preprocessing/normalize_images", 9, "returns a float ndarray (also for integer images)"),
+    ("02-preprocessing/pca_color_augment", 7, "sigma's default and an eigenvalue of 0 (offset in the span)"),
+    ("02-preprocessing/pca_color_augment", 8, "the inputs must not be modified"),
+    ("02-preprocessing/random_crop_flip", 8, "x must not be modified; crops are not views of it"),
+    ("02-preprocessing/random_crop_flip", 9, "returns an ndarray (N, C, size, size)"),
+    ("02-preprocessing/tta_predict", 2, "softmax of the logits: a hand-written exp overflows"),
+    ("02-preprocessing/tta_predict", 8, "x must not be modified"),
+    ("03-activations/collapse_linear", 7, "one layer, a width-1 bottleneck"),
+    ("03-activations/collapse_linear", 9, "returns ndarrays W (out_L, in_1) and b (out_L,)"),
+    ("03-activations/dead_relu_fraction", 8, "the input must not be modified"),
+    ("03-activations/maxout", 7, "k = 1 and one piece fixed at zero (ReLU)"),
+    ("03-activations/maxout", 9, "ndarray output (N, H) and gradients of the inputs' shapes"),
+    ("03-activations/prelu_elu", 6, "alpha of shape (D,) or (1,), broadcast over the batch"),
+    ("03-activations/prelu_elu", 8, "x, alpha, dout unmodified; interleaved and repeated backward"),
+    ("03-activations/relu_leaky_relu", 9, "ndarray outputs and gradients of the input's shape"),
+    ("03-activations/sigmoid_tanh", 9, "ndarray outputs and gradients of the input's shape"),
+    ("04-initialization/kaiming_normal", 4, "weights independent across entries and rows"),
+    ("04-initialization/xavier_normal", 4, "weights independent across entries and rows"),
+    ("04-initialization/xavier_uniform", 4, "no correlation between neighbouring entries or rows"),
+    ("05-batchnorm/BatchNorm1d", 6, "several sizes, N = 2, a single feature"),
+    ("05-batchnorm/batchnorm_backward", 6, "batches of 2 examples, a single feature"),
+    ("05-batchnorm/batchnorm_backward", 8, "dout and the cache must not be modified"),
+    ("05-batchnorm/batchnorm_backward", 9, "dx, dgamma, dbeta ndarrays of the right shapes"),
+    ("05-batchnorm/batchnorm_backward_alt", 6, "several shapes, a single feature"),
+    ("05-batchnorm/batchnorm_backward_alt", 7, "a large eps, as for batchnorm_backward"),
+    ("05-batchnorm/batchnorm_backward_alt", 8, "dout and the cache must not be modified"),
+    ("05-batchnorm/batchnorm_backward_alt", 9, "dx, dgamma, dbeta ndarrays of the right shapes"),
+    ("05-batchnorm/groupnorm_backward", 7, "G = 1 and G = C"),
+    ("05-batchnorm/groupnorm_backward", 8, "dout and the cache must not be modified"),
+    ("05-batchnorm/groupnorm_backward", 9, "dx, dgamma, dbeta ndarrays of the right shapes"),
+    ("05-batchnorm/groupnorm_forward", 8, "x, gamma, beta must not be modified"),
+    ("05-batchnorm/groupnorm_forward", 9, "the cache entries and their shapes"),
+    ("05-batchnorm/layernorm_backward", 7, "a large eps"),
+    ("05-batchnorm/layernorm_backward", 8, "dout and the cache must not be modified"),
+    ("05-batchnorm/layernorm_backward", 9, "dx, dgamma, dbeta ndarrays of the right shapes"),
+    ("05-batchnorm/layernorm_forward", 8, "x, gamma, beta must not be modified"),
+    ("05-batchnorm/spatial_batchnorm_forward", 7, "eps and momentum absent: the documented defaults"),
+    ("05-batchnorm/spatial_batchnorm_forward", 9, "the cache entries, None in test mode"),
+}
+_GAPS = {(ex, k): why for ex, k, why in KNOWN_GAPS}
+
+
+def _applicable_params() -> list:
+    params = []
+    for ex_id in sorted(APPLIES):
+        for k in applicable(ex_id):
+            marks = ()
+            if (ex_id, k) in _GAPS:
+                marks = pytest.mark.xfail(strict=True, reason=f"gap: {_GAPS[ex_id, k]}")
+            params.append(pytest.param(ex_id, k, marks=marks, id=f"{ex_id}-{k}"))
+    return params
+
+
+@pytest.mark.parametrize("variant", BUGGY, ids=lambda v: f"{v.exercise_id}: {v.description[:60]}")
+def test_every_buggy_variant_names_its_classes(variant):
+    assert variant.hole_classes, "tag it with classes=(...) (0 for an ordinary mistake) or a '[n]' prefix"
+    assert all(isinstance(k, int) and 0 <= k <= 10 for k in variant.hole_classes), variant.hole_classes
+    assert not (0 in variant.hole_classes and len(variant.hole_classes) > 1), "0 means none of the ten"
+
+
+def test_correct_variants_name_no_classes():
+    assert not [v for vs in VARIANTS.values() for v in vs if v.kind == "correct" and v.classes]
+
+
+def test_every_exercise_says_which_classes_apply():
+    exercises = {ex_id for ex_id in VARIANTS if ex_id.startswith(NOTEBOOKS)}
+    assert exercises == set(APPLIES), "APPLIES must have one entry per exercise of 01-05"
+    for ex_id, table in APPLIES.items():
+        assert sorted(table) == list(range(1, 10)), f"{ex_id}: classes 1-9, each applying or not"
+        assert all(isinstance(why, str) for why in table.values())
+    assert "test_properties" in CLASS_10
+
+
+def test_known_gaps_are_applicable():
+    assert len(_GAPS) == len(KNOWN_GAPS), "one reason per gap"
+    assert not [(ex, k) for ex, k in _GAPS if ex not in APPLIES or k not in applicable(ex)]
+
+
+@pytest.mark.parametrize(("exercise_id", "k"), _applicable_params())
+def test_every_applicable_class_has_a_buggy_variant(exercise_id, k):
+    assert tagged(exercise_id, k), f"no buggy variant of {exercise_id} is tagged with class {k}"
+
+
+def test_report_lists_the_gaps():
+    text = report()
+    assert "Applicable but no variant" in text
+    for ex_id, k in _GAPS:
+        assert f"- {ex_id}: {k} " in text
