@@ -59,9 +59,12 @@ class Variant:
 
     @property
     def hole_classes(self) -> tuple[int, ...]:
-        """The explicit ``classes``, else those of a leading "[n]" / "[n,m]" of the description, else ()."""
+        """The explicit ``classes``, else those of a leading "[n]" / "[n,m]" of the description ("[other]"
+        is 0, an ordinary mistake), else ()."""
         if self.classes:
             return tuple(self.classes)
+        if self.description.startswith("[other]"):
+            return (0,)
         m = _CLASSES_PREFIX.match(self.description)
         return tuple(int(n) for n in m.group(1).split(",")) if m else ()
 
