@@ -42,8 +42,9 @@ class CollapseLinear(Check):
     r"""the shapes `(out_L, in_1)` and `(out_L,)`; that `W` equals the layers' linear parts applied
     one after the other, that `b` is the stack's output at 0, and that $x \mapsto Wx + b$
     reproduces the layers applied in sequence on random inputs; on stacks of one to ten layers,
-    square and rectangular, with a width-1 bottleneck; and that the layers passed in are not
-    modified."""
+    square and rectangular, with a width-1 bottleneck; that the layers passed in are not
+    modified; and that `W` and `b` are new arrays, which do not change when the caller changes its
+    layers afterwards."""
 
     id = "03-activations/collapse_linear"
 
@@ -54,12 +55,16 @@ class CollapseLinear(Check):
                  "X": rng.standard_normal((9, layers[0][0].shape[1]))} for layers in _cases(visible)]
 
     def answer(self, obj: Any, case: Data) -> Data:
-        given = list(zip(case["Ws"], case["bs"]))
+        given = [(w.copy(), v.copy()) for w, v in zip(case["Ws"], case["bs"])]
         out = call(self, obj, given, what="collapse_linear(layers)")
         W, b = returned(self, out, ("W", "b"), "collapse_linear")
+        after = {"Ws_after": [np.array(w, dtype=np.float64) for w, _ in given],
+                 "bs_after": [np.array(v, dtype=np.float64) for _, v in given]}
+        for w, v in given:  # the caller goes on changing its layers: the result must not change with them
+            w += 1.0
+            v += 1.0
         return {"W": student_array(self, W, "the collapsed weight W"), "b": student_array(self, b, "the collapsed bias b"),
-                "Ws_after": [np.asarray(w, dtype=np.float64) for w, _ in given],
-                "bs_after": [np.asarray(v, dtype=np.float64) for _, v in given]}
+                **after}
 
     def judge_case(self, case: Data, answer: Any) -> int:
         Ws, bs = case["Ws"], case["bs"]
@@ -86,6 +91,12 @@ class CollapseLinear(Check):
                          hint="W has shape (out of the last layer, in of the first layer): W_L @ ... @ W_1")
         b = answer_array(self, answer, "b", (dims[-1],), f"b {where}", hint="b has the output size of the last layer")
         W_ref = network(np.eye(dims[0]), bias=False).T  # linear part: the layers applied to the basis
+        # the probe adds 1 to every array of the caller's layers after the call: a result that moved with
+        # them is the caller's own array
+        moved = np.allclose(W, W_ref + 1.0) or np.allclose(b, network(np.zeros(dims[0])) + 1.0)
+        expect(self, not moved, f"W and b must be new arrays, not the arrays of layers[0] {where}",
+               expected="W and b unchanged when the caller later changes its layers",
+               actual="they changed with the layers", hint="with one layer, return copies: np.array(W_1), np.array(b_1)")
         expect_close(self, W, W_ref, f"W = W_L @ ... @ W_2 @ W_1 {where}", rtol=RTOL, atol=ATOL,
                      hint="the first layer acts first, so it stands rightmost in the product")
         expect_close(self, b, network(np.zeros(dims[0])), f"b = the network's output at x = 0 {where}",

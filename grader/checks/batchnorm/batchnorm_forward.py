@@ -37,11 +37,16 @@ def _plans(spatial: bool, visible: bool) -> list[dict[str, Any]]:
     plans = [dict(shape=shp(8, 5), momentum=0.1, eps=1e-5, modes="ttst", seed=1, given_stats=True)]
     if visible:
         return plans
-    return plans + [
+    # images as they are stored, integers 0..255: the first layer of a network may normalise them
+    images = [dict(shape=(6, 3, 4, 4), momentum=0.1, eps=1e-5, modes="tts", seed=7, given_stats=True,
+                   uint8=True)] if spatial else []
+    return plans + images + [
         dict(shape=shp(16, 3), momentum=0.3, eps=1e-3, modes="ttttsstts", seed=2, given_stats=True, loc=5.0),
         dict(shape=shp(2, 4), momentum=0.5, eps=1e-5, modes="tttst", seed=3, given_stats=True),  # B/(B-1) = 2
         dict(shape=shp(6, 3), momentum=0.1, eps=0.5, modes="tts", seed=4, given_stats=True),     # large eps
         dict(shape=shp(5, 2), momentum=0.2, eps=1e-5, modes="stt", seed=5, given_stats=False),   # defaults
+        # a second bn_param without running stats, of the same width: it starts from zeros and ones too
+        dict(shape=shp(7, 2), momentum=0.2, eps=1e-5, modes="tt", seed=6, given_stats=False),
     ]
 
 
@@ -54,6 +59,8 @@ def _cases(spatial: bool, visible: bool) -> list[dict[str, Any]]:
         rng = np.random.default_rng(100 + plan["seed"])
         gamma, beta = rng.uniform(0.5, 2.0, C) * rng.choice([-1.0, 1.0], C), rng.normal(0.0, 1.0, C)
         xs = _batches(plan["seed"], shape, len(plan["modes"]), loc=plan.get("loc", 0.0))
+        if plan.get("uint8"):
+            xs = [rng.integers(0, 256, shape, dtype=np.uint8) for _ in xs]
         rm0, rv0 = np.zeros(C), np.ones(C)
         if plan["given_stats"]:
             rm0, rv0 = rng.normal(0.0, 1.0, C), rng.uniform(0.5, 2.0, C)
@@ -68,7 +75,8 @@ class BatchnormForward(Check):
     r"""sequences of calls on one `bn_param` (train, train, test, train, ...), compared after *every*
     call with `torch.nn.functional.batch_norm` in float64 (what `torch.nn.BatchNorm1d` runs): the
     output, `running_mean` and `running_var`; batches of 2 to 16 examples (so the factor $N/(N-1)$
-    shows), several `momentum` and `eps` values, a `bn_param` without running averages; the cache
+    shows), several `momentum` and `eps` values, two `bn_param`s without running averages, one
+    after the other (each starts from zeros and ones); the cache
     entries, and `None` for the cache in test mode; and that `x`, `gamma`, `beta` are not modified."""
 
     id = "05-batchnorm/batchnorm_forward"
@@ -166,6 +174,10 @@ class BatchnormForward(Check):
             expect_close(self, running_mean, rm_new, f"bn_param['running_mean'] after the call {where}",
                          rtol=1e-7, atol=1e-9,
                          hint=("running_mean = (1 - momentum) * running_mean + momentum * mu (PyTorch's convention)"
+                               + ("" if case["given_stats"] else
+                                  "; every bn_param without running averages starts from its own new zeros and "
+                                  "ones (a default array shared between calls carries one layer's statistics into "
+                                  "another)")
                                if training else rv_hint))
             expect_close(self, running_var, rv_new, f"bn_param['running_var'] after the call {where}",
                          rtol=1e-7, atol=1e-9, hint=rv_hint)

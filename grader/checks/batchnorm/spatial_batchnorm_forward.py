@@ -18,7 +18,8 @@ class SpatialBatchnormForward(BatchnormForward):
     r"""the same train/test sequences as for `batchnorm_forward`, on $(N, C, H, W)$ inputs whose
     channels have different means and scales, compared after every call with
     `torch.nn.functional.batch_norm` on 4-D input (what `torch.nn.BatchNorm2d` runs): outputs, both
-    running buffers, the cache (None in test mode), and unmodified inputs."""
+    running buffers, the cache (None in test mode), and unmodified inputs; and, hidden, a batch of
+    uint8 images (0 to 255), normalised in floating point."""
 
     id = "05-batchnorm/spatial_batchnorm_forward"
     properties = (LargeMean("steps.x"), Defaults(eps=1e-5, momentum=0.1))

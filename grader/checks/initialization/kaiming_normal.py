@@ -44,7 +44,7 @@ _BAD_OPTIONS = [
 class KaimingNormal(InitializerCheck):
     r"""the same statistics as for Xavier normal (shape, mean, variance, Kolmogorov-Smirnov tests
     against $\mathcal{N}(0, \text{std}^2)$ and against `torch.nn.init.kaiming_normal_` with the same
-    arguments, independence, fresh draws), for ReLU with both modes on linear and convolution
+    arguments, the count beyond 3 std, independence, fresh draws), for ReLU with both modes on linear and convolution
     shapes (and with $a = 0.5$ given, which ReLU ignores), leaky ReLU with $a = 0.5$ and $a = 0.2$
     (the gain uses $a^2$), and `"linear"`; the
     target std comes from `torch.nn.init.calculate_gain`. Hidden: `mode="fan_avg"` and

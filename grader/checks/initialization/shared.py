@@ -28,6 +28,7 @@ from ..probing import call, student_array
 from ..properties import RngArgument
 from ..stats import (
     P_FALSE_REJECT,
+    binomial_band,
     correlation_radius,
     ks_test,
     mean_radius,
@@ -141,14 +142,37 @@ class InitializerCheck(Check):
     def judge_cases(self, cases: list[Case]) -> int:
         # which cases get the statistical tests follows from their shapes (inputs), not from the answers
         big = [c for c, _ in cases if c["kind"] == "sample" and math.prod(c["shape"]) >= BIG]
-        p = P_FALSE_REJECT / (6 * len(big) + 1)
+        p = P_FALSE_REJECT / (6 * len(big) + 2)
         n = 0
         for case, answer in cases:
             if case["kind"] == "sample":
                 n += self._judge_sample(case, answer, p)
             elif case["kind"] == "repeat":
                 n += self._judge_repeat(case, answer)
-        return n
+        return n + self._judge_tails([(c, a) for c, a in cases if c["kind"] == "sample"
+                                      and math.prod(c["shape"]) >= BIG], p)
+
+    def _judge_tails(self, cases: list[Case], p: float) -> int:
+        """A normal law's tails, on all the large samples together in units of their target std: the count
+        beyond 3 std is Binomial(n, 2 Phi(-3)) (an exact band). A sum of 12 uniforms minus 6 (Irwin-Hall),
+        or another bell with the right variance, puts a quarter fewer weights there."""
+        if not cases or _target(self.init, tuple(cases[0][0]["shape"]), cases[0][0]["params"])[0] != "normal":
+            return 0
+        beyond, total = 0, 0
+        for case, answer in cases:
+            shape = tuple(case["shape"])
+            w = answer_array(self, answer, "sample", shape, f"the weights {self.init}{shape} returned", hint=SHAPE_HINT)
+            beyond += int(np.count_nonzero(np.abs(w) > 3.0 * _target(self.init, shape, case["params"])[1]))
+            total += w.size
+        share = 2.0 * stats.norm.sf(3.0)
+        lo, hi = binomial_band(total, share, p)
+        expect(self, lo <= beyond <= hi,
+               f"the weights must be normal in the tails too: of {total} weights (all large shapes, in units of "
+               f"their std), a normal law puts about {share * total:.0f} beyond 3 std (between {lo:.0f} and {hi:.0f}, "
+               f"p < {p:.0e})", expected=f"{lo:.0f} to {hi:.0f} beyond 3 std", actual=f"{beyond} beyond 3 std",
+               hint="the variance is not enough: a sum of uniforms or another bell-shaped law has lighter tails; "
+                    "draw normal numbers (rng.normal or rng.standard_normal)")
+        return 1
 
     def _judge_sample(self, case: Data, answer: Any, p: float) -> int:
         shape, params = tuple(case["shape"]), case["params"]

@@ -25,7 +25,7 @@ XAVIER_HIDDEN = XAVIER_VISIBLE + [
 @register
 class XavierUniform(InitializerCheck):
     r"""statistics of large samples (over $10^5$ weights per shape), never one particular random
-    stream, so any correct use of `rng`, `np.random` or torch's generator passes. For linear and
+    stream, so any correct way of drawing from `rng` passes. For linear and
     convolution shapes and several gains: the shape; all weights in $[-a, a]$ and the largest
     $|w|$ close to $a$; mean 0 and the variance $\text{gain}^2\cdot 2/(n_\text{in}+n_\text{out})$;
     the distribution, by a Kolmogorov-Smirnov test against $U(-a, a)$ and a two-sample test against

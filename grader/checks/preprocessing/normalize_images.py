@@ -12,8 +12,8 @@ import numpy as np
 import torch
 
 from ..base import Check, Data, expect, expect_close, register
-from ..judging import answer_array, answer_dict, unchanged
-from ..probing import call, student_array
+from ..judging import answer_array, answer_dict, answer_field, unchanged
+from ..probing import call, raised, student_array
 from ..properties import LargeMean
 
 __all__ = ["NormalizeImages", "MODES"]
@@ -31,6 +31,17 @@ def _case(seed: int, n: int, m: int, c: int, h: int, w: int) -> dict[str, np.nda
     return {"X_train": X_train, "X": X}
 
 
+def _uint8_case(seed: int, n: int, m: int, c: int, h: int, w: int) -> dict[str, np.ndarray]:
+    """Images as a camera or a PNG gives them: integers 0..255 in uint8."""
+    rng = np.random.default_rng(seed)
+    return {"X_train": rng.integers(0, 256, (n, c, h, w), dtype=np.uint8),
+            "X": rng.integers(0, 256, (m, c, h, w), dtype=np.uint8)}
+
+
+#: modes normalize_images must refuse with a ValueError (hidden)
+_BAD_MODES = ("channel_std", "standardize")
+
+
 def _plan(visible: bool) -> list[tuple[int, int, int, int, int, int]]:
     """(seed, N train, M, C, H, W) per case."""
     return [(20, 20, 4, 3, 5, 7)] if visible else [
@@ -43,17 +54,24 @@ class NormalizeImages(Check):
     all different, so that a wrong axis cannot hide), on test images whose statistics differ from
     the training images' (including a single image); the ResNet mode on the training images
     against `torch.nn.BatchNorm2d(affine=False)`, which normalises per channel in exactly this way;
-    that the normalised training images have zero mean per pixel (mean image) or per channel; and
-    that the inputs are not modified."""
+    that the normalised training images have zero mean per pixel (mean image) or per channel; that
+    the inputs are not modified; and, hidden, uint8 images (0 to 255), and that another `mode`
+    raises `ValueError`."""
 
     id = "02-preprocessing/normalize_images"
     properties = (LargeMean("X_train", "X"),)
 
     def cases(self, *, visible: bool) -> list[Data]:
         # every case is answered in each of MODES, the check's own table
-        return [_case(*row) for row in _plan(visible)]
+        cases = [_case(*row) for row in _plan(visible)]
+        if visible:
+            return cases
+        return cases + [_uint8_case(25, 10, 3, 3, 4, 5)] + [
+            {**_case(26, 4, 2, 2, 3, 3), "mode": mode, "raises": True} for mode in _BAD_MODES]
 
     def answer(self, obj: Any, case: Data) -> Data:
+        if case.get("raises"):
+            return {"outcome": raised(obj, case["X_train"].copy(), case["X"].copy(), mode=case["mode"])}
         out = {}
         for mode in MODES:
             X_train, X = case["X_train"].copy(), case["X"].copy()
@@ -68,8 +86,17 @@ class NormalizeImages(Check):
         return out
 
     def judge_case(self, case: Data, answer: Any) -> int:
-        Xt, X = torch.tensor(case["X_train"]), torch.tensor(case["X"])
-        where = f"(X_train {tuple(Xt.shape)}, X {tuple(X.shape)}, layout (N, C, H, W))"
+        if case.get("raises"):
+            outcome = answer_field(self, answer, "outcome", "the outcome of a call that must raise")
+            expect(self, isinstance(outcome, str) and outcome == "ValueError",
+                   f"normalize_images(X_train, X, mode={case['mode']!r}) must raise ValueError: the modes are "
+                   + ", ".join(map(repr, MODES)), expected="ValueError",
+                   actual=outcome if isinstance(outcome, str) else repr(outcome)[:100],
+                   hint="raise ValueError for any other mode, instead of falling through to one of the three")
+            return 1
+        Xt, X = (torch.tensor(case[k], dtype=torch.float64) for k in ("X_train", "X"))
+        where = (f"(X_train {tuple(Xt.shape)}, X {tuple(X.shape)}, layout (N, C, H, W)"
+                 + (", uint8 images: compute in float" if case["X"].dtype == np.uint8 else "") + ")")
         refs = {
             "mean_image": (X - Xt.mean(dim=0, keepdim=True),
                            "subtract the mean IMAGE of the training set: mean over axis 0 only, shape (1, C, H, W)"),

@@ -47,14 +47,17 @@ class RandomCropFlip(Check):
     binomial test per offset; an offset that never occurs is reported), each image of a batch
     gets its own offset, and the share of flipped images matches `p` (an exact binomial test);
     with `p = 1` and no cropping, applying the function twice gives the input back; `x` is not
-    modified."""
+    modified; and, hidden, with nothing to crop or flip the output is still a new array, not `x`
+    or a view of it."""
 
     id = "02-preprocessing/random_crop_flip"
     randomized = True
 
     def cases(self, *, visible: bool) -> list[Data]:
-        # the last case: flipping is an involution (p = 1, no cropping, applied twice)
-        return _calls(visible) + [{"kind": "involution", "x": _input(34, 5, 3, 4, 4)}]
+        # the last cases: flipping is an involution (p = 1, no cropping, applied twice); with nothing to
+        # crop or flip the output is still a new array (hidden)
+        return _calls(visible) + [{"kind": "involution", "x": _input(34, 5, 3, 4, 4)}] + (
+            [] if visible else [{"kind": "identity", "x": _input(35, 3, 2, 4, 5)}])
 
     def answer(self, obj: Any, case: Data) -> Data:
         x = case["x"]
@@ -65,6 +68,12 @@ class RandomCropFlip(Check):
             got = call(self, obj, once.copy(), size=4, padding=0, p=1.0, rng=np.random.default_rng(2),
                        what="random_crop_flip applied twice")
             return {"once": once, "twice": student_array(self, got, "random_crop_flip applied twice", x.shape)}
+        if case["kind"] == "identity":  # H = 4 < W = 5: size=4 crops the width, padding=0, p=0
+            x = x[..., :4].copy()
+            what = "random_crop_flip(x, size=H=W, padding=0, p=0)"
+            got = call(self, obj, x, size=4, padding=0, p=0.0, rng=np.random.default_rng(3), what=what)
+            x += 10.0  # the caller reuses its array after the call
+            return {"y": student_array(self, got, what, x.shape)}
         size, padding, p = case["size"], case["padding"], case["p"]
         what = f"random_crop_flip(x, size={size}, padding={padding}, p={p})"
         got = call(self, obj, x, size=size, padding=padding, p=p, rng=np.random.default_rng(case["seed"]), what=what)
@@ -160,6 +169,16 @@ class RandomCropFlip(Check):
         for (shape, size, pad, p), results in groups.items():
             n_props += self._judge_group(shape, size, pad, p, results, p_each)
         for case, answer in cases:
+            if case["kind"] == "identity":
+                x = case["x"][..., :4]
+                y = answer_array(self, answer, "y", x.shape, "random_crop_flip(x, size=H=W, padding=0, p=0)")
+                aliased = np.allclose(y, x + 10.0, rtol=0, atol=1e-6)
+                expect_close(self, y, x, "the output is a new array: with size=H=W, padding=0, p=0 it equals x, and "
+                             "stays so when the caller changes x afterwards", rtol=0, atol=1e-6,
+                             hint=("the output is x itself or a view of it, so the caller's later change to x "
+                                   "changed it too: build the output in a new array even when nothing is cropped"
+                                   if aliased else "with nothing to crop or flip, return a copy of x"))
+                n_props += 1
             if case["kind"] == "involution":
                 x = case["x"]
                 once = answer_array(self, answer, "once", x.shape, "random_crop_flip(x, size=H, padding=0, p=1)")

@@ -36,17 +36,6 @@ def normalize_images(X_train, X, *, mode):
     return (X - mu) / X.std(axis=(0, 2, 3), keepdims=True)
 
 
-@buggy(ID, "[1,8] out = X.copy(); out -= mu: uint8 images not cast (UFuncTypeError / int result)")
-def normalize_images(X_train, X, *, mode):
-    out = X.copy()
-    if mode == "mean_image":
-        out -= X_train.mean(axis=0, keepdims=True)
-        return out
-    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
-    out -= mu
-    if mode == "channel_mean_std":
-        out /= X_train.std(axis=(0, 2, 3), keepdims=True)
-    return out
 
 
 @buggy(ID, "[8] normalises X in place")
@@ -66,14 +55,6 @@ def normalize_images(X_train, X, *, mode):
 
 
 
-@buggy(ID, "[7] unknown mode silently falls through to channel_mean_std")
-def normalize_images(X_train, X, *, mode):
-    if mode == "mean_image":
-        return X - X_train.mean(axis=0, keepdims=True)
-    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
-    if mode == "channel_mean":
-        return X - mu
-    return (X - mu) / X_train.std(axis=(0, 2, 3), keepdims=True)
 
 
 @buggy(ID, "[other] channel_mean_std divides by the per-pixel std (axis 0)")
@@ -96,21 +77,6 @@ def normalize_images(X_train, X, *, mode):
     return (X - mu) / X_train.std(axis=(0, 2, 3), keepdims=True)
 
 
-@correct(ID, "transpose to (C, -1) and reshape the stats; float64 cast; raises on unknown mode")
-def normalize_images(X_train, X, *, mode):
-    T = np.asarray(X_train, dtype=np.float64)
-    Xf = np.asarray(X, dtype=np.float64)
-    C = T.shape[1]
-    if mode == "mean_image":
-        return Xf - T.mean(axis=0)[None]
-    flat = T.transpose(1, 0, 2, 3).reshape(C, -1)
-    mu = flat.mean(axis=1).reshape(1, C, 1, 1)
-    if mode == "channel_mean":
-        return Xf - mu
-    if mode == "channel_mean_std":
-        sd = np.sqrt(((flat - flat.mean(axis=1, keepdims=True)) ** 2).mean(axis=1)).reshape(1, C, 1, 1)
-        return (Xf - mu) / sd
-    raise ValueError(f"unknown mode {mode!r}")
 
 
 @correct(ID, "torch float64 with dims (0, 2, 3), numpy out")

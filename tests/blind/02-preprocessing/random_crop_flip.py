@@ -156,19 +156,6 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):
     return out
 
 
-@buggy(ID, "[8] shortcut returns x itself when no padding, full size and p == 0")
-def random_crop_flip(x, *, size, padding, p=0.5, rng):
-    N, C, H, W = x.shape
-    if padding == 0 and size == H == W and p == 0:
-        return x
-    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    out = np.empty((N, C, size, size), dtype=padded.dtype)
-    for n in range(N):
-        top = rng.integers(H + 2 * padding - size + 1)
-        left = rng.integers(W + 2 * padding - size + 1)
-        crop = padded[n, :, top:top + size, left:left + size]
-        out[n] = crop[:, :, ::-1] if rng.random() < p else crop
-    return out
 
 
 @correct(ID, "vectorised draws (all tops, then lefts, then flips) and fancy indexing")

@@ -46,13 +46,6 @@ def collapse_linear(layers):
     return W, b
 
 
-@buggy("03-activations/collapse_linear", "[8] for L = 1 returns the input arrays themselves (aliases layers[0])")
-def collapse_linear(layers):
-    W, b = layers[0]
-    for W_i, b_i in layers[1:]:
-        W = W_i @ W
-        b = W_i @ b + b_i
-    return W, b
 
 
 @buggy("03-activations/collapse_linear", "[6,9] treats biases as column vectors: b of shape (out_L, 1)")

@@ -82,13 +82,6 @@ def xavier_normal(shape, *, gain=1.0, rng):
     return rng.normal(0.0, std, size=shape)
 
 
-@buggy("04-initialization/xavier_normal", "[5] sum of 12 uniforms minus 6 (Irwin-Hall 'approximate normal'): right variance, bounded at 6 std")
-def xavier_normal(shape, *, gain=1.0, rng):
-    r = math.prod(shape[2:])
-    fan_in, fan_out = shape[1] * r, shape[0] * r
-    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    z = rng.random((12,) + tuple(shape)).sum(axis=0) - 6.0
-    return std * z
 
 
 @correct("04-initialization/xavier_normal", "Box-Muller from two rng.random draws")

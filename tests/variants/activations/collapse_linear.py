@@ -69,3 +69,12 @@ def collapse_linear(layers):  # noqa: F811
         h = h @ torch.as_tensor(W_i).T + torch.as_tensor(b_i)
     b = h[0]
     return (h[1:] - b).T.numpy(), b.numpy()
+
+
+@buggy('03-activations/collapse_linear', "[8] for L = 1 returns the input arrays themselves (aliases layers[0])")
+def collapse_linear(layers):
+    W, b = layers[0]
+    for W_i, b_i in layers[1:]:
+        W = W_i @ W
+        b = W_i @ b + b_i
+    return W, b

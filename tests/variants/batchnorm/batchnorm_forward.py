@@ -273,3 +273,28 @@ def batchnorm_forward(x, gamma, beta, bn_param):
         return out, {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
     x_hat = (x - rm) / np.sqrt(rv + eps)
     return gamma * x_hat + beta, {"x": x, "x_hat": x_hat, "mu": rm, "var": rv, "eps": eps, "gamma": gamma}
+
+
+@buggy('05-batchnorm/batchnorm_forward', "[8] running averages updated in place on the arrays given (and on a shared module-level default)")
+def batchnorm_forward(x, gamma, beta, bn_param, _defaults={}):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.1)
+    N, D = x.shape
+    if D not in _defaults:
+        _defaults[D] = (np.zeros(D), np.ones(D))
+    rm = bn_param.setdefault("running_mean", _defaults[D][0])
+    rv = bn_param.setdefault("running_var", _defaults[D][1])
+    if mode == "train":
+        mu = x.mean(axis=0)
+        var = x.var(axis=0)
+        x_hat = (x - mu) / np.sqrt(var + eps)
+        out = gamma * x_hat + beta
+        rm *= 1 - m
+        rm += m * mu
+        rv *= 1 - m
+        rv += m * var * N / (N - 1)
+        cache = {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
+        return out, cache
+    out = gamma * (x - rm) / np.sqrt(rv + eps) + beta
+    return out, None

@@ -180,3 +180,28 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
         return out, {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
     out = g * (x - rm.reshape(1, C, 1, 1)) / np.sqrt(rv.reshape(1, C, 1, 1) + eps) + b
     return out, None
+
+
+@buggy('05-batchnorm/spatial_batchnorm_forward', "[1,9] uint8/int input not cast: keeps x's dtype for out (np.empty_like(x))")
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    N, C, H, W = x.shape
+    B = N * H * W
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    m = bn_param.get("momentum", 0.1)
+    rm = bn_param.get("running_mean", np.zeros(C))
+    rv = bn_param.get("running_var", np.ones(C))
+    out = np.empty_like(x)
+    if mode == "train":
+        mu = x.mean(axis=(0, 2, 3))
+        var = x.var(axis=(0, 2, 3))
+        x_hat = np.empty_like(x)
+        for c in range(C):
+            x_hat[:, c] = (x[:, c] - mu[c]) / np.sqrt(var[c] + eps)
+            out[:, c] = gamma[c] * x_hat[:, c] + beta[c]
+        bn_param["running_mean"] = (1 - m) * rm + m * mu
+        bn_param["running_var"] = (1 - m) * rv + m * var * B / (B - 1)
+        return out, {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
+    for c in range(C):
+        out[:, c] = gamma[c] * (x[:, c] - rm[c]) / np.sqrt(rv[c] + eps) + beta[c]
+    return out, None

@@ -79,3 +79,12 @@ def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
     fan_out = shape[0] * int(np.prod(shape[2:]))
     var = gain**2 * 2.0 / (fan_in + fan_out)
     return (np.sqrt(var) * np.random.standard_normal(shape)).astype(np.float32)
+
+
+@buggy('04-initialization/xavier_normal', "[5] sum of 12 uniforms minus 6 (Irwin-Hall 'approximate normal'): right variance, bounded at 6 std")
+def xavier_normal(shape, *, gain=1.0, rng):
+    r = math.prod(shape[2:])
+    fan_in, fan_out = shape[1] * r, shape[0] * r
+    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    z = rng.random((12,) + tuple(shape)).sum(axis=0) - 6.0
+    return std * z

@@ -71,13 +71,17 @@ def normalize_images(X_train, X, *, mode):  # noqa: F811
     mean = rows.mean(axis=1).reshape(1, C, 1, 1)
     if mode == "channel_mean":
         return X - mean
+    if mode != "channel_mean_std":
+        raise ValueError(f"unknown mode {mode!r}")
     std = np.sqrt(((rows - rows.mean(axis=1, keepdims=True)) ** 2).mean(axis=1)).reshape(1, C, 1, 1)
     return (X - mean) / std
 
 
 @correct(NRM, "torch.var_mean with correction=0, returns a tensor")
 def normalize_images(X_train, X, *, mode):  # noqa: F811
-    Xt, Xx = torch.as_tensor(X_train), torch.as_tensor(X)
+    if mode not in ("mean_image", "channel_mean", "channel_mean_std"):
+        raise ValueError(mode)
+    Xt, Xx = torch.as_tensor(X_train, dtype=torch.float64), torch.as_tensor(X, dtype=torch.float64)
     if mode == "mean_image":
         return Xx - Xt.mean(dim=0, keepdim=True)
     var, mean = torch.var_mean(Xt, dim=(0, 2, 3), keepdim=True, correction=0)
@@ -106,3 +110,43 @@ def normalize_images(X_train, X, *, mode):
     if mode == "channel_mean":
         return X - mu
     return (X - mu) / T.std(axis=(0, 2, 3), keepdims=True)
+
+
+@buggy('02-preprocessing/normalize_images', "[1,8] out = X.copy(); out -= mu: uint8 images not cast (UFuncTypeError / int result)")
+def normalize_images(X_train, X, *, mode):
+    out = X.copy()
+    if mode == "mean_image":
+        out -= X_train.mean(axis=0, keepdims=True)
+        return out
+    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    out -= mu
+    if mode == "channel_mean_std":
+        out /= X_train.std(axis=(0, 2, 3), keepdims=True)
+    return out
+
+
+@buggy('02-preprocessing/normalize_images', "[7] unknown mode silently falls through to channel_mean_std")
+def normalize_images(X_train, X, *, mode):
+    if mode == "mean_image":
+        return X - X_train.mean(axis=0, keepdims=True)
+    mu = X_train.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean":
+        return X - mu
+    return (X - mu) / X_train.std(axis=(0, 2, 3), keepdims=True)
+
+
+@correct('02-preprocessing/normalize_images', "transpose to (C, -1) and reshape the stats; float64 cast; raises on unknown mode")
+def normalize_images(X_train, X, *, mode):
+    T = np.asarray(X_train, dtype=np.float64)
+    Xf = np.asarray(X, dtype=np.float64)
+    C = T.shape[1]
+    if mode == "mean_image":
+        return Xf - T.mean(axis=0)[None]
+    flat = T.transpose(1, 0, 2, 3).reshape(C, -1)
+    mu = flat.mean(axis=1).reshape(1, C, 1, 1)
+    if mode == "channel_mean":
+        return Xf - mu
+    if mode == "channel_mean_std":
+        sd = np.sqrt(((flat - flat.mean(axis=1, keepdims=True)) ** 2).mean(axis=1)).reshape(1, C, 1, 1)
+        return (Xf - mu) / sd
+    raise ValueError(f"unknown mode {mode!r}")
