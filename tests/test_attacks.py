@@ -101,11 +101,15 @@ def _leftover_processes(ctx: Context, uids: set[int]) -> list[str]:
         if not entry.isdigit():
             continue
         try:
-            cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes().decode(errors="replace").split("\0")
             uid = os.stat(f"/proc/{entry}").st_uid
         except OSError:
             continue
-        if str(ctx.token_seconds) in cmd or uid in uids:
+        cmd = " ".join(argv)
+        # the attacks' marker is the whole command `sleep <token_seconds>`: the number alone also turns
+        # up inside other programs' arguments (paths, ports), e.g. of another test's sandbox
+        marked = len(argv) >= 2 and Path(argv[0]).name == "sleep" and argv[1] == str(ctx.token_seconds)
+        if marked or uid in uids:
             found.append(f"pid {entry} uid {uid}: {cmd[:120]}")
     return found
 
