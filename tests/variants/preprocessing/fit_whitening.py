@@ -60,7 +60,7 @@ def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     return mean, (W @ U.T if method == "zca" else W)
 
 
-@buggy(WHI, "returns the transpose: rows (not columns) are the scaled eigenvectors", classes=(6, 7))
+@buggy(WHI, "PCA W transposed: rows (not columns) are the scaled eigenvectors; wrong only for method='pca' (the ZCA matrix is symmetric)", classes=(6, 7))
 def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     mean = X.mean(axis=0)
     Xc = X - mean
