@@ -78,3 +78,20 @@ def collapse_linear(layers):
         W = W_i @ W
         b = W_i @ b + b_i
     return W, b
+@buggy(COL, "[7] np.linalg.multi_dot over the weights: fails on a stack of one layer", classes=(7,))
+def collapse_linear(layers):  # noqa: F811
+    W = np.linalg.multi_dot([W_i for W_i, _ in reversed(layers)])
+    b = np.zeros(layers[0][0].shape[0])
+    for W_i, b_i in layers:
+        b = W_i @ b + b_i
+    return W, b
+
+
+@buggy(COL, "[9] column-vector biases: returns b of shape (out_L, 1) instead of (out_L,)", classes=(9,))
+def collapse_linear(layers):  # noqa: F811
+    W, b = layers[0]
+    W, b = np.array(W, dtype=np.float64), np.array(b, dtype=np.float64).reshape(-1, 1)
+    for W_i, b_i in layers[1:]:
+        W = W_i @ W
+        b = W_i @ b + b_i.reshape(-1, 1)          # as in the maths: b is a column
+    return W, b

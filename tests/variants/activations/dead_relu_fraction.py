@@ -51,3 +51,11 @@ def dead_relu_fraction(pre_activations):  # noqa: F811
 def dead_relu_fraction(pre_activations):
     z = torch.from_numpy(np.asarray(pre_activations))
     return (z <= 0).all(dim=0).double().mean()
+
+
+@buggy(DEAD, "[8] applies the ReLU in place (z[z < 0] = 0), then counts units that are 0 everywhere",
+       classes=(8,))
+def dead_relu_fraction(pre_activations):  # noqa: F811
+    z = pre_activations
+    z[z < 0] = 0                                  # the ReLU outputs
+    return float(np.mean(np.all(z == 0, axis=0)))

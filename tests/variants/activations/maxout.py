@@ -157,3 +157,40 @@ def maxout():
         return dx, dW, db
 
     return maxout_forward, maxout_backward
+
+
+@buggy(MAX, "[7] shortcut for k = 1 (a plain linear layer) forgets the bias", classes=(7,))
+class maxout:  # noqa: F811
+    global maxout_forward, maxout_backward
+
+    def maxout_forward(x, W, b):
+        if W.shape[2] == 1:                       # one piece: maxout is a linear layer
+            winner = np.zeros((x.shape[0], W.shape[1]), dtype=int)
+            return x @ W[:, :, 0], (x, W, winner)
+        z = np.einsum("nd,dhk->nhk", x, W) + b
+        winner = np.argmax(z, axis=2)
+        return np.take_along_axis(z, winner[:, :, None], axis=2)[:, :, 0], (x, W, winner)
+
+    def maxout_backward(dout, cache):
+        x, W, winner = cache
+        dz = dout[:, :, None] * (winner[:, :, None] == np.arange(W.shape[2]))
+        return np.einsum("nhk,dhk->nd", dz, W), np.einsum("nd,nhk->dhk", x, dz), dz.sum(axis=0)
+
+    functions = (maxout_forward, maxout_backward)
+
+
+@buggy(MAX, "[9] forward returns out of shape (N, H, 1): the max taken with keepdims=True", classes=(9,))
+class maxout:  # noqa: F811
+    global maxout_forward, maxout_backward
+
+    def maxout_forward(x, W, b):
+        z = np.einsum("nd,dhk->nhk", x, W) + b
+        out = z.max(axis=2, keepdims=True)        # (N, H, 1): handy for the mask below
+        return out, (x, W, z == out)
+
+    def maxout_backward(dout, cache):
+        x, W, mask = cache
+        dz = dout[:, :, None] * mask
+        return np.einsum("nhk,dhk->nd", dz, W), np.einsum("nd,nhk->dhk", x, dz), dz.sum(axis=0)
+
+    functions = (maxout_forward, maxout_backward)

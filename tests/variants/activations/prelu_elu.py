@@ -263,3 +263,57 @@ def prelu_elu():
         return dx
 
     return prelu_forward, prelu_backward, elu_forward, elu_backward
+
+
+@buggy(PE, "[6] dalpha summed over the batch only: shape (D,) also for a shared slope of shape (1,)",
+       classes=(6,))
+class prelu_elu:  # noqa: F811
+    global prelu_forward, prelu_backward, elu_forward, elu_backward
+
+    def prelu_forward(x, alpha):
+        return np.where(x > 0, x, alpha * x), (x, alpha)
+
+    def prelu_backward(dout, cache):
+        x, alpha = cache
+        dx = np.where(x > 0, dout, alpha * dout)
+        return dx, np.sum(np.where(x > 0, 0.0, dout * x), axis=0)
+
+    def elu_forward(x, alpha=1.0):
+        out = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+        return out, (x, out, alpha)
+
+    def elu_backward(dout, cache):
+        x, out, alpha = cache
+        return dout * np.where(x > 0, 1.0, out + alpha)
+
+    functions = (prelu_forward, prelu_backward, elu_forward, elu_backward)
+
+
+@buggy(PE, "[8] ELU backward scales dout in place (dx = dout; dx[neg] *= alpha e^x): modifies dout",
+       classes=(8,))
+class prelu_elu:  # noqa: F811
+    global prelu_forward, prelu_backward, elu_forward, elu_backward
+
+    def prelu_forward(x, alpha):
+        return np.where(x > 0, x, alpha * x), (x, alpha)
+
+    def prelu_backward(dout, cache):
+        x, alpha = cache
+        negative = x <= 0
+        dalpha = np.sum(np.where(negative, dout * x, 0.0), axis=0)
+        if dalpha.shape != alpha.shape:
+            dalpha = np.sum(dalpha).reshape(alpha.shape)
+        return np.where(negative, alpha * dout, dout), dalpha
+
+    def elu_forward(x, alpha=1.0):
+        out = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+        return out, (x, out, alpha)
+
+    def elu_backward(dout, cache):
+        x, out, alpha = cache
+        dx = dout
+        neg = x <= 0
+        dx[neg] *= out[neg] + alpha               # alpha e^x on the negative side
+        return dx
+
+    functions = (prelu_forward, prelu_backward, elu_forward, elu_backward)

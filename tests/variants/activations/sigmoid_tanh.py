@@ -52,7 +52,7 @@ class sigmoid_tanh:  # noqa: F811
     functions = (sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward)
 
 
-@buggy(SIG, "tanh backward squares the input instead of the output: 1 - x**2", classes=(0,))
+@buggy(SIG, "tanh_forward caches its input x instead of its output, so the backward computes 1 - x**2", classes=(0,))
 class sigmoid_tanh:  # noqa: F811
     global sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
 

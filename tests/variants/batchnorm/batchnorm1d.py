@@ -38,7 +38,7 @@ class BatchNorm1d:
         return self.gamma * x_hat + self.beta
 
 
-@buggy(MOD, "eval mode normalises with the batch statistics", classes=(7, 9))
+@buggy(MOD, "eval mode normalises with the batch statistics", classes=(7,))
 class BatchNorm1d:  # noqa: F811
     def __init__(self, num_features, *, eps=1e-5, momentum=0.1):
         self.eps, self.momentum = eps, momentum
@@ -48,9 +48,11 @@ class BatchNorm1d:  # noqa: F811
 
     def train(self):
         self.training = True
+        return self
 
     def eval(self):
         self.training = False
+        return self
 
     def forward(self, x):
         N = x.shape[0]

@@ -131,3 +131,49 @@ def batchnorm_backward(dout, cache):
     dmu = -dc.sum(axis=0)
     dx = dc + dmu / N
     return dx, dgamma, dbeta
+
+
+@buggy(BWD, "[6] D, N = x.shape (the sizes swapped): the 1/N uses the number of features", classes=(6,))
+def batchnorm_backward(dout, cache):  # noqa: F811
+    x, mu, var, eps, gamma = cache["x"], cache["mu"], cache["var"], cache["eps"], cache["gamma"]
+    D, N = x.shape
+    c = x - mu
+    s = np.sqrt(var + eps)
+    x_hat = c / s
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    ds = -(dx_hat * c).sum(axis=0) / s**2
+    dc = dx_hat / s + ds / (2.0 * s) * 2.0 * c / N
+    return dc - dc.sum(axis=0) / N, dgamma, dbeta
+
+
+@buggy(BWD, "[8] centres the cached x in place (c = cache['x']; c -= mu): modifies the cache", classes=(8,))
+def batchnorm_backward(dout, cache):  # noqa: F811
+    x, mu, var, eps, gamma = cache["x"], cache["mu"], cache["var"], cache["eps"], cache["gamma"]
+    N = x.shape[0]
+    c = x
+    c -= mu                                     # centred input, without a copy
+    s = np.sqrt(var + eps)
+    x_hat = c / s
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    ds = -(dx_hat * c).sum(axis=0) / s**2
+    dc = dx_hat / s + ds / (2.0 * s) * 2.0 * c / N
+    return dc - dc.sum(axis=0) / N, dgamma, dbeta
+
+
+@buggy(BWD, "[9] dgamma and dbeta summed with keepdims=True: shape (1, D) instead of (D,)", classes=(9,))
+def batchnorm_backward(dout, cache):  # noqa: F811
+    x, mu, var, eps, gamma = cache["x"], cache["mu"], cache["var"], cache["eps"], cache["gamma"]
+    N = x.shape[0]
+    c = x - mu
+    s = np.sqrt(var + eps)
+    x_hat = c / s
+    dbeta = dout.sum(axis=0, keepdims=True)
+    dgamma = (dout * x_hat).sum(axis=0, keepdims=True)
+    dx_hat = dout * gamma
+    ds = -(dx_hat * c).sum(axis=0) / s**2
+    dc = dx_hat / s + ds / (2.0 * s) * 2.0 * c / N
+    return dc - dc.sum(axis=0) / N, dgamma, dbeta

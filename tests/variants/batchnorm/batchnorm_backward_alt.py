@@ -81,3 +81,30 @@ def batchnorm_backward_alt(dout, cache):
     g = gamma * dout
     dx = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / np.sqrt(var + eps)
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+@buggy(ALT, "[6] the batch means as sums divided by dout.shape[1] (D) instead of N", classes=(6,))
+def batchnorm_backward_alt(dout, cache):  # noqa: F811
+    x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
+    n = dout.shape[1]
+    g = dout * gamma
+    dx = (g - g.sum(axis=0) / n - x_hat * (g * x_hat).sum(axis=0) / n) / np.sqrt(var + eps)
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+@buggy(ALT, "[7] drops eps: divides by sqrt(var)", classes=(7,))
+def batchnorm_backward_alt(dout, cache):  # noqa: F811
+    x_hat, var, gamma = cache["x_hat"], cache["var"], cache["gamma"]
+    g = dout * gamma
+    dx = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / np.sqrt(var)
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+@buggy(ALT, "[8] g = dout; g *= gamma: scales the caller's dout in place", classes=(8,))
+def batchnorm_backward_alt(dout, cache):  # noqa: F811
+    x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
+    dbeta, dgamma = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
+    g = dout
+    g *= gamma
+    dx = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / np.sqrt(var + eps)
+    return dx, dgamma, dbeta

@@ -104,3 +104,40 @@ def groupnorm_backward(dout, cache):
           / np.sqrt(var + eps)).reshape(N, C, H, W)
     x_hat = xh.reshape(N, C, H, W)
     return dx, (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
+
+
+@buggy(GNB, "[7] squeezes the (N, G, M) group view: with G = 1 the group axis disappears", classes=(7,))
+def groupnorm_backward(dout, cache):  # noqa: F811
+    x_hat, var, eps, gamma, G = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"], cache["G"]
+    N, C, H, W = dout.shape
+    g = np.squeeze((dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1))
+    xh = np.squeeze(x_hat.reshape(N, G, -1))
+    s = np.sqrt(var + eps)[..., None]
+    dx = (g - g.mean(axis=-1, keepdims=True) - xh * (g * xh).mean(axis=-1, keepdims=True)) / s
+    return dx.reshape(N, C, H, W), (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
+
+
+@buggy(GNB, "[8] scales dout by gamma in place (dout *= gamma): modifies the caller's dout", classes=(8,))
+def groupnorm_backward(dout, cache):  # noqa: F811
+    x_hat, var, eps, gamma, G = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"], cache["G"]
+    N, C, H, W = dout.shape
+    dgamma, dbeta = (dout * x_hat).sum(axis=(0, 2, 3)), dout.sum(axis=(0, 2, 3))
+    dout *= gamma.reshape(1, C, 1, 1)
+    g = dout.reshape(N, G, -1)
+    xh = x_hat.reshape(N, G, -1)
+    dx = (g - g.mean(axis=2, keepdims=True)
+          - xh * (g * xh).mean(axis=2, keepdims=True)) / np.sqrt(var[:, :, None] + eps)
+    return dx.reshape(N, C, H, W), dgamma, dbeta
+
+
+@buggy(GNB, "[9] dgamma and dbeta summed with keepdims=True: shape (1, C, 1, 1) like gamma's view",
+       classes=(9,))
+def groupnorm_backward(dout, cache):  # noqa: F811
+    x_hat, var, eps, gamma, G = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"], cache["G"]
+    N, C, H, W = dout.shape
+    g = (dout * gamma.reshape(1, C, 1, 1)).reshape(N, G, -1)
+    xh = x_hat.reshape(N, G, -1)
+    dx = (g - g.mean(axis=2, keepdims=True)
+          - xh * (g * xh).mean(axis=2, keepdims=True)) / np.sqrt(var[:, :, None] + eps)
+    dgamma = (dout * x_hat).sum(axis=(0, 2, 3), keepdims=True)
+    return dx.reshape(N, C, H, W), dgamma, dout.sum(axis=(0, 2, 3), keepdims=True)

@@ -121,3 +121,31 @@ def groupnorm_forward(x, gamma, beta, G, gn_param):
     x_hat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
     out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
     return out, _pack(x, x_hat, mu[..., 0], var[..., 0], eps, gamma, G)
+
+
+@buggy(GNF, "[8] centres the (N, G, -1) reshape of x in place: the reshape is a view, x changes",
+       classes=(8,))
+def groupnorm_forward(x, gamma, beta, G, gn_param):  # noqa: F811
+    eps = gn_param.get("eps", 1e-5)
+    N, C, H, W = x.shape
+    x_orig = x.copy()
+    xg = x.reshape(N, G, -1)
+    mu = xg.mean(axis=2)
+    var = xg.var(axis=2)
+    xg -= mu[:, :, None]
+    xg /= np.sqrt(var[:, :, None] + eps)
+    x_hat = xg.reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
+    return out, {"x": x_orig, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma, "G": G}
+
+
+@buggy(GNF, "[9] cache mu and var kept with keepdims: shape (N, G, 1) instead of (N, G)", classes=(9,))
+def groupnorm_forward(x, gamma, beta, G, gn_param):  # noqa: F811
+    eps = gn_param.get("eps", 1e-5)
+    N, C, H, W = x.shape
+    xg = x.reshape(N, G, -1)
+    mu = xg.mean(axis=2, keepdims=True)
+    var = xg.var(axis=2, keepdims=True)
+    x_hat = ((xg - mu) / np.sqrt(var + eps)).reshape(N, C, H, W)
+    out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
+    return out, {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma, "G": G}

@@ -86,3 +86,31 @@ def layernorm_backward(dout, cache):
     g = gamma * dout
     dx = (g - g.mean(axis=1, keepdims=True) - x_hat * (g * x_hat).mean(axis=1, keepdims=True)) / np.sqrt(var + eps)
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+@buggy(LNB, "[7] drops eps: divides by sqrt(var)", classes=(7,))
+def layernorm_backward(dout, cache):  # noqa: F811
+    x_hat, var, gamma = cache["x_hat"], cache["var"], cache["gamma"]
+    g = dout * gamma
+    dx = (g - g.mean(axis=1, keepdims=True) - x_hat * (g * x_hat).mean(axis=1, keepdims=True)) / np.sqrt(var)
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+@buggy(LNB, "[8] rebuilds x_hat by centring cache['x'] in place (x -= mu): modifies the cache", classes=(8,))
+def layernorm_backward(dout, cache):  # noqa: F811
+    x, mu, var, eps, gamma = cache["x"], cache["mu"], cache["var"], cache["eps"], cache["gamma"]
+    x -= mu
+    x_hat = x / np.sqrt(var + eps)
+    g = dout * gamma
+    dx = (g - g.mean(axis=1, keepdims=True)
+          - x_hat * (g * x_hat).mean(axis=1, keepdims=True)) / np.sqrt(var + eps)
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+@buggy(LNB, "[9] dgamma and dbeta summed with keepdims=True: shape (1, D) instead of (D,)", classes=(9,))
+def layernorm_backward(dout, cache):  # noqa: F811
+    x_hat, var, eps, gamma = cache["x_hat"], cache["var"], cache["eps"], cache["gamma"]
+    g = dout * gamma
+    dx = (g - g.mean(axis=1, keepdims=True)
+          - x_hat * (g * x_hat).mean(axis=1, keepdims=True)) / np.sqrt(var + eps)
+    return dx, (dout * x_hat).sum(axis=0, keepdims=True), dout.sum(axis=0, keepdims=True)

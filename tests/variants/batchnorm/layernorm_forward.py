@@ -109,3 +109,15 @@ def layernorm_forward(x, gamma, beta, ln_param):
     var = x.var(axis=1, keepdims=True)
     x_hat = (x - mu) / np.sqrt(var + eps)
     return gamma * x_hat + beta, {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
+
+
+@buggy(LNF, "[8] normalises x in place (x -= mu; x /= std) to save memory: modifies the caller's x",
+       classes=(8,))
+def layernorm_forward(x, gamma, beta, ln_param):  # noqa: F811
+    eps = ln_param.get("eps", 1e-5)
+    x_in = x.copy()
+    mu = x.mean(axis=1, keepdims=True)
+    var = x.var(axis=1, keepdims=True)
+    x -= mu
+    x /= np.sqrt(var + eps)
+    return gamma * x + beta, {"x": x_in, "x_hat": x, "mu": mu, "var": var, "eps": eps, "gamma": gamma}

@@ -205,3 +205,49 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     for c in range(C):
         out[:, c] = gamma[c] * (x[:, c] - rm[c]) / np.sqrt(rv[c] + eps) + beta[c]
     return out, None
+@buggy(SPA, "[7] reads bn_param['momentum'] without a default: KeyError when it is absent", classes=(7,))
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param["momentum"]
+    N, C, H, W = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    running_var = bn_param.get("running_var", np.ones(C))
+    if mode == "train":
+        mu, var = x.mean(axis=(0, 2, 3)), x.var(axis=(0, 2, 3))
+        x_hat = (x - mu.reshape(1, C, 1, 1)) / np.sqrt(var.reshape(1, C, 1, 1) + eps)
+        B = N * H * W
+        bn_param["running_mean"] = (1 - momentum) * running_mean + momentum * mu
+        bn_param["running_var"] = (1 - momentum) * running_var + momentum * var * B / (B - 1)
+        cache = {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
+    elif mode == "test":
+        x_hat = (x - running_mean.reshape(1, C, 1, 1)) / np.sqrt(running_var.reshape(1, C, 1, 1) + eps)
+        cache = None
+    else:
+        raise ValueError(f"Invalid mode: {mode!r}")
+    return gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1), cache
+
+
+@buggy(SPA, "[9] cache mu and var of shape (1, C, 1, 1) (computed with keepdims) instead of (C,)",
+       classes=(9,))
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):  # noqa: F811
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.1)
+    N, C, H, W = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(C))
+    running_var = bn_param.get("running_var", np.ones(C))
+    if mode == "train":
+        mu = x.mean(axis=(0, 2, 3), keepdims=True)            # (1, C, 1, 1): broadcasts
+        var = x.var(axis=(0, 2, 3), keepdims=True)
+        x_hat = (x - mu) / np.sqrt(var + eps)
+        B = N * H * W
+        bn_param["running_mean"] = (1 - momentum) * running_mean + momentum * mu.ravel()
+        bn_param["running_var"] = (1 - momentum) * running_var + momentum * var.ravel() * B / (B - 1)
+        cache = {"x": x, "x_hat": x_hat, "mu": mu, "var": var, "eps": eps, "gamma": gamma}
+    elif mode == "test":
+        x_hat = (x - running_mean.reshape(1, C, 1, 1)) / np.sqrt(running_var.reshape(1, C, 1, 1) + eps)
+        cache = None
+    else:
+        raise ValueError(f"Invalid mode: {mode!r}")
+    return gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1), cache

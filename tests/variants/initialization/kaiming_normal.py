@@ -159,3 +159,17 @@ def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):
     r = math.prod(shape[2:])
     fan = shape[1] * r if mode == "fan_in" else shape[0] * r
     return rng.normal(0.0, gain / math.sqrt(fan), size=shape)
+
+
+@buggy(KN, "[4] draws one filter and repeats it for every output unit: all rows identical", classes=(4,))
+def kaiming_normal(shape, *, a=0.0, mode="fan_in", nonlinearity="relu", rng):  # noqa: F811
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Invalid mode: {mode!r}")
+    gains = {"relu": math.sqrt(2.0), "leaky_relu": math.sqrt(2.0 / (1.0 + a**2)), "linear": 1.0}
+    if nonlinearity not in gains:
+        raise ValueError(f"Invalid nonlinearity: {nonlinearity!r}")
+    receptive_field = math.prod(shape[2:])
+    fan_in, fan_out = shape[1] * receptive_field, shape[0] * receptive_field
+    std = gains[nonlinearity] / math.sqrt(fan_in if mode == "fan_in" else fan_out)
+    w = rng.normal(0.0, std, size=shape[1:])                 # one (in, k1, ...) filter
+    return np.repeat(w[None], shape[0], axis=0)

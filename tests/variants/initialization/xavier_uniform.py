@@ -88,3 +88,13 @@ def xavier_uniform(shape, *, gain=1.0, rng):  # noqa: F811
     fan_out = shape[0] * math.prod(shape[2:])
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     return np.random.uniform(-math.sqrt(3.0) * std, math.sqrt(3.0) * std, size=shape)
+
+
+@buggy(XU, "[4] draws the first row and fills each next row with it rolled by one (a circulant matrix)",
+       classes=(4,))
+def xavier_uniform(shape, *, gain=1.0, rng):  # noqa: F811
+    receptive_field = math.prod(shape[2:])
+    fan_in, fan_out = shape[1] * receptive_field, shape[0] * receptive_field
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    row = rng.uniform(-bound, bound, size=math.prod(shape[1:]))
+    return np.stack([np.roll(row, i) for i in range(shape[0])]).reshape(shape)

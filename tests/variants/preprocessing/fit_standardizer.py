@@ -140,3 +140,17 @@ def fit_standardizer(X_train):
         sigma = np.where(sigma == 0, 1.0, sigma)
         return (X - X_train.mean(axis=0)) / sigma
     return transform
+
+
+@buggy(STD, "[6] transform squeezes its result: a single row comes back as shape (D,), D = 1 as (M,)",
+       classes=(6,))
+def fit_standardizer(X_train):  # noqa: F811
+    X_train = np.asarray(X_train, dtype=np.float64)
+    mu = X_train.mean(axis=0)
+    sigma = X_train.std(axis=0)
+    sigma[sigma == 0] = 1.0
+
+    def transform(X):
+        return np.squeeze((np.asarray(X, dtype=np.float64) - mu) / sigma)
+
+    return transform

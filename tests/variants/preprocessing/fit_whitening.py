@@ -60,7 +60,7 @@ def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     return mean, (W @ U.T if method == "zca" else W)
 
 
-@buggy(WHI, "returns the transpose: rows (not columns) are the scaled eigenvectors", classes=(6, 7))
+@buggy(WHI, "PCA W transposed: rows (not columns) are the scaled eigenvectors; wrong only for method='pca' (the ZCA matrix is symmetric)", classes=(6, 7))
 def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
     mean = X.mean(axis=0)
     Xc = X - mean
@@ -169,4 +169,34 @@ def fit_whitening(X, *, method="zca", eps=0.0):
     W = U / np.sqrt(lam + eps)
     if method == "zca":
         W = np.einsum("ik,jk->ij", W, U)
+    return mean, W
+
+
+@buggy(WHI, "[8] centres in place with X -= mean (modifies the caller's float array)", classes=(8,))
+def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
+    if method not in ("pca", "zca"):
+        raise ValueError(f"Invalid method: {method!r}")
+    X = np.asarray(X, dtype=np.float64)        # no copy for a float64 array
+    mean = X.mean(axis=0)
+    X -= mean
+    lam, U = np.linalg.eigh(X.T @ X / X.shape[0])
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U / np.sqrt(lam + eps)
+    if method == "zca":
+        W = W @ U.T
+    return mean, W
+
+
+@buggy(WHI, "[9] mean with keepdims=True: shape (1, D) instead of (D,)", classes=(9,))
+def fit_whitening(X, *, method="zca", eps=0.0):  # noqa: F811
+    if method not in ("pca", "zca"):
+        raise ValueError(f"Invalid method: {method!r}")
+    X = np.asarray(X, dtype=np.float64)
+    mean = X.mean(axis=0, keepdims=True)       # (1, D): broadcasts against X
+    Xc = X - mean
+    lam, U = np.linalg.eigh(Xc.T @ Xc / X.shape[0])
+    lam, U = lam[::-1], U[:, ::-1]
+    W = U / np.sqrt(lam + eps)
+    if method == "zca":
+        W = W @ U.T
     return mean, W

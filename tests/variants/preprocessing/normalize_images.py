@@ -150,3 +150,15 @@ def normalize_images(X_train, X, *, mode):
         sd = np.sqrt(((flat - flat.mean(axis=1, keepdims=True)) ** 2).mean(axis=1)).reshape(1, C, 1, 1)
         return (Xf - mu) / sd
     raise ValueError(f"unknown mode {mode!r}")
+@buggy(NRM, "[8] normalises X in place (X -= mu) and returns it: modifies the caller's float images",
+       classes=(8,))
+def normalize_images(X_train, X, *, mode):  # noqa: F811
+    X_train = np.asarray(X_train, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)        # no copy for float64 images
+    if mode == "mean_image":
+        X -= X_train.mean(axis=0, keepdims=True)
+        return X
+    X -= X_train.mean(axis=(0, 2, 3), keepdims=True)
+    if mode == "channel_mean_std":
+        X /= X_train.std(axis=(0, 2, 3), keepdims=True)
+    return X

@@ -101,3 +101,19 @@ def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):
     alpha = rng.uniform(-a, a, size=(x.shape[0], 3))
     delta = (alpha * eigvals) @ eigvecs.T
     return x + delta[:, :, None, None]
+
+
+@buggy(COL, "[7] hard-codes the paper's sigma = 0.1: ignores the sigma argument", classes=(7,))
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    alpha = rng.normal(0.0, 0.1, size=(x.shape[0], 3))      # sigma = 0.1 as in the paper
+    offset = (alpha * eigvals) @ eigvecs.T
+    return x + offset[:, :, None, None]
+
+
+@buggy(COL, "[8] adds the offset in place (x += offset) and returns x: modifies the caller's batch",
+       classes=(8,))
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    alpha = rng.normal(0.0, sigma, size=(x.shape[0], 3))
+    offset = (alpha * eigvals) @ eigvecs.T
+    x += offset[:, :, None, None]
+    return x

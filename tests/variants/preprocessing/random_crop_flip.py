@@ -176,4 +176,21 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):
         left = rng.integers(W + 2 * padding - size + 1)
         crop = padded[n, :, top:top + size, left:left + size]
         out[n] = crop[:, :, ::-1] if rng.random() < p else crop
+@buggy(CRP, "[8] skips np.pad when padding == 0 (padded = x) and mirrors crops in place: modifies x",
+       classes=(8,))
+def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    if padding:
+        padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    else:
+        padded = x                                   # nothing to pad: save a copy
+    tops = rng.integers(0, H + 2 * padding - size + 1, size=N)
+    lefts = rng.integers(0, W + 2 * padding - size + 1, size=N)
+    flips = rng.random(N) < p
+    out = np.empty((N, C, size, size), dtype=padded.dtype)
+    for n in range(N):
+        crop = padded[n, :, tops[n]:tops[n] + size, lefts[n]:lefts[n] + size]
+        if flips[n]:
+            crop[...] = crop[:, :, ::-1].copy()      # mirror in place
+        out[n] = crop
     return out

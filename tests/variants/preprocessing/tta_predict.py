@@ -129,3 +129,19 @@ def tta_predict(model, x, *, size, flip=True):
                 img[..., H - size:, W - size:], img[..., t:t + size, l:l + size]]
     views = five(x) + (five(x.flip(-1)) if flip else [])
     return torch.stack([torch.softmax(model(v), dim=1) for v in views]).mean(dim=0)
+
+
+@buggy(TTA, "[8] mirrors the batch in place (x.copy_(x.flip(3))) for the mirrored views: modifies x",
+       classes=(8,))
+def tta_predict(model, x, *, size, flip=True):  # noqa: F811
+    N, C, H, W = x.shape
+    top, left = (H - size) // 2, (W - size) // 2
+    corners = [(0, 0), (0, W - size), (H - size, 0), (H - size, W - size), (top, left)]
+    with torch.no_grad():
+        probs = [torch.softmax(model(x[:, :, r:r + size, c:c + size]), dim=1) for r, c in corners]
+        if flip:
+            x.copy_(torch.flip(x, dims=[3]))                 # the mirrored batch
+            # the mirror of the crop at column c is the crop at column W - size - c of the mirror
+            probs += [torch.softmax(model(x[:, :, r:r + size, W - size - c:W - c]), dim=1)
+                      for r, c in corners]
+    return torch.stack(probs).mean(dim=0)

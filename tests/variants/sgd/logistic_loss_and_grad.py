@@ -154,3 +154,13 @@ def logistic_loss_and_grad(w, X, y):
     s = 0.5 * (1 + np.tanh(0.5 * z))
     loss = np.mean(np.logaddexp(np.float32(0), z) - y32 * z)
     return loss, X32.T @ (s - y32) / X.shape[0]
+
+
+@buggy(LOG, "[8] residual r = y (an alias, not a copy), then r -= p: overwrites the caller's y", classes=(8,))
+def logistic_loss_and_grad(w, X, y):  # noqa: F811
+    z = X @ w
+    loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
+    p = np.exp(-np.logaddexp(0.0, -z))
+    r = y                                   # residual, "prediction minus target" below
+    r -= p
+    return loss, -(X.T @ r) / X.shape[0]

@@ -79,7 +79,7 @@ def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     return grad_fn(w, X[[i]], y[[i]])
 
 
-@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: torch.randint, returns a copy",
+@buggy(SG, "[rng] draws from a global generator, not rng: ignores rng: torch.randint (returning np.array of the gradient is harmless)",
        classes=(3,))
 def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
     i = int(torch.randint(0, len(X), (1,)))
@@ -97,3 +97,28 @@ def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
 def stochastic_gradient(grad_fn, w, X, y, *, rng):
     i = rng.permutation(X.shape[0])[0]
     return grad_fn(w, X[i:i + 1], y[i:i + 1])
+
+
+@buggy(SG, "[4] draws from a copy of rng so as not to disturb it: every call on one rng gives the same row",
+       classes=(4,))
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    import copy
+
+    i = copy.deepcopy(rng).integers(X.shape[0])
+    return grad_fn(w, X[i:i + 1], y[i:i + 1])
+
+
+@buggy(SG, "[6] passes the row X[i] of shape (D,) and the scalar y[i], not the (1, D) slice X[i:i+1]",
+       classes=(6,))
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    i = rng.integers(X.shape[0])
+    return grad_fn(w, X[i], y[i])
+
+
+@buggy(SG, "[8] swaps the drawn example into row 0 of X and y in place, then passes X[:1], y[:1]",
+       classes=(8,))
+def stochastic_gradient(grad_fn, w, X, y, *, rng):  # noqa: F811
+    i = rng.integers(X.shape[0])
+    X[[0, i]] = X[[i, 0]]
+    y[[0, i]] = y[[i, 0]]
+    return grad_fn(w, X[:1], y[:1])
