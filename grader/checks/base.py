@@ -148,6 +148,10 @@ class Check(abc.ABC):
     id: ClassVar[str]
     #: True when a correct answer's output is random: tests then run it under several seeds.
     randomized: ClassVar[bool] = False
+    #: The type of the arrays the statement documents as returned: ``"ndarray"`` (NumPy; a list or a
+    #: tensor is refused) or ``"tensor"`` (torch); :func:`~grader.checks.probing.student_array` uses it
+    #: unless told otherwise.
+    returns: ClassVar[str] = "ndarray"
     #: Properties this check declares (:mod:`grader.checks.properties`): the layer adds their
     #: cases after the check's own, answers and judges them, visible and hidden alike.
     properties: ClassVar[tuple[Property, ...]] = ()

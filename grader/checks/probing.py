@@ -120,13 +120,14 @@ def as_float_array(check: Check, value: Any, what: str) -> np.ndarray:
 
 
 def student_array(check: Check, value: Any, what: str, shape: tuple[int, ...] | None = None, *,
-                  kind: str | None = None, hint: str = "") -> np.ndarray:
+                  kind: str | None = "", hint: str = "") -> np.ndarray:
     """A returned array (not None, numbers, of exactly ``shape`` unless it is None) as float64.
 
     ``kind``: the type the statement documents, ``"ndarray"`` (a NumPy array, not a list or a
-    tensor) or ``"tensor"`` (a torch tensor); None accepts either, and lists."""
+    tensor) or ``"tensor"`` (a torch tensor); by default the check's ``returns``; None accepts
+    either, and lists (for values the statement leaves open)."""
     expect_not_none(check, value, what)
-    expect_kind(check, value, what, kind)
+    expect_kind(check, value, what, getattr(check, "returns", None) if kind == "" else kind)
     a = as_float_array(check, value, what)
     if shape is not None:
         expect_shape(check, a, shape, what, hint=hint)

@@ -79,7 +79,7 @@ APPLIES: dict[str, dict[int, str]] = {
     },
     "01-sgd/stochastic_gradient": {
         1: _NO_STATS, 2: "returns grad_fn's value: no arithmetic of its own", 3: "", 4: "", 5: "",
-        6: "", 7: "no options, defaults or boundaries: one row, drawn uniformly", 8: "",
+        6: "", 7: "", 8: "",
         9: "returns grad_fn's own value: no type of its own",
     },
     "02-preprocessing/cutmix": {

@@ -28,6 +28,7 @@ _PLANS_HIDDEN = _PLANS + [
     (5, 2, 0.3, 1e-5, "fteefftf"),   # train() while already training, eval() twice
     (2, 16, None, None, "ffef"),      # default eps and momentum
     (3, 6, 0.2, 1e-5, "fftffef", True),  # gamma and beta left as __init__ made them (ones, zeros)
+    (1, 5, 0.1, 1e-5, "ffef"),        # a single feature
 ]
 _OPS = {"f": "forward", "e": "eval()", "t": "train()"}
 
@@ -54,8 +55,8 @@ def _cases(visible: bool) -> list[dict[str, Any]]:
 
 @register
 class BatchNorm1dModule(Check):
-    r"""the initial parameters, buffers and mode; then, for several sizes, `momentum` and `eps`, a
-    sequence of `forward`, `eval()`, `train()` calls (train → eval → train → eval, repeated switches
+    r"""the initial parameters, buffers and mode; then, for several sizes (a single feature
+    included), `momentum` and `eps`, a sequence of `forward`, `eval()`, `train()` calls (train → eval → train → eval, repeated switches
     included) replayed on a `torch.nn.BatchNorm1d` in float64: after *every* call the output,
     `running_mean`, `running_var` and `training` must agree, so the buffers must be frozen in eval
     mode and updated again after `train()`; `train()` and `eval()` return the module; with `gamma`

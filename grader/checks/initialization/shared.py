@@ -142,7 +142,7 @@ class InitializerCheck(Check):
     def judge_cases(self, cases: list[Case]) -> int:
         # which cases get the statistical tests follows from their shapes (inputs), not from the answers
         big = [c for c, _ in cases if c["kind"] == "sample" and math.prod(c["shape"]) >= BIG]
-        p = P_FALSE_REJECT / (6 * len(big) + 2)
+        p = P_FALSE_REJECT / (7 * len(big) + 2)
         n = 0
         for case, answer in cases:
             if case["kind"] == "sample":
@@ -203,6 +203,21 @@ class InitializerCheck(Check):
                    f"the weights must fill [-r, r]: the largest |w| of {n} draws must come close to r {where}",
                    expected=f"max |w| >= {scale * (1 - d):.6g}", actual=f"max |w| = {worst:.6g}",
                    hint="the bound is r = gain * sqrt(6 / (fan_in + fan_out)), not the standard deviation")
+        # fresh numbers for every weight: a repeated row, filter or block shows as repeated values (draws
+        # from a continuous law repeat only by rounding, a few in 10^4 even for float32), and one half
+        # made from the other (antithetic draws -z) as a correlation between the halves
+        distinct = int(np.unique(w).size)
+        expect(self, distinct >= 0.99 * n,
+               f"the weights must be drawn independently: only {distinct} distinct values among {n} weights {where}",
+               expected=f"about {n} distinct values", actual=f"{distinct}",
+               hint="draw all prod(shape) numbers at once; do not repeat or tile one row or filter")
+        half = n // 2
+        r = float(np.corrcoef(w[:half], w[half:2 * half])[0, 1])
+        limit = correlation_radius(half, p) + 1e-9
+        expect(self, abs(r) <= limit,
+               f"the weights must be drawn independently: the first and the second half of the weights are "
+               f"correlated {where}", expected=f"|correlation| <= {limit:.3g}", actual=f"correlation {r:.4f}",
+               hint="draw all prod(shape) numbers at once; do not build one part from another (e.g. -z)")
         mean = float(w.mean())
         expect(self, abs(mean) <= mean_radius(n, std, p),
                f"the weights must have mean 0 {where}", expected=f"|mean| <= {mean_radius(n, std, p):.3g}",
@@ -242,7 +257,7 @@ class InitializerCheck(Check):
                    f"the weights must be drawn independently: {lag_name} are correlated {where}",
                    expected=f"|correlation| <= {limit:.3g}", actual=f"correlation {r:.4f}",
                    hint="draw all prod(shape) numbers at once; do not repeat or tile one row")
-        return n_props + 6
+        return n_props + 8
 
     def _judge_repeat(self, case: Data, answer: Any) -> int:
         """Two draws in a row: a shorter, reshaped or non-finite pair must not pass for "different"

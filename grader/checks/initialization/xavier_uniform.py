@@ -30,7 +30,8 @@ class XavierUniform(InitializerCheck):
     $|w|$ close to $a$; mean 0 and the variance $\text{gain}^2\cdot 2/(n_\text{in}+n_\text{out})$;
     the distribution, by a Kolmogorov-Smirnov test against $U(-a, a)$ and a two-sample test against
     `torch.nn.init.xavier_uniform_` on a tensor of the same shape; no correlation between
-    neighbouring entries or rows; and two calls in a row give different weights. Each statistical
+    neighbouring entries or rows, nor between the two halves of the weights, and no value
+    repeated; and two calls in a row give different weights. Each statistical
     test rejects a correct answer with probability below $10^{-9}$."""
 
     id = "04-initialization/xavier_uniform"

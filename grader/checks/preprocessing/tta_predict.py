@@ -55,12 +55,15 @@ def _cases(visible: bool) -> list[dict[str, Any]]:
         (53, 2, 2, 5, 5, 6, 5, True),
         # H - size and W - size odd (and different): (H - size) // 2 and its rounded-up twin part here, and
         # mirroring the whole image before cropping moves the centre crop by one pixel
-        (54, 2, 1, 7, 6, 3, 4, True), (55, 2, 2, 6, 9, 3, 4, True)]
+        (54, 2, 1, 7, 6, 3, 4, True), (55, 2, 2, 6, 9, 3, 4, True),
+        # a confident model: logits in the thousands, where exp overflows (a softmax must not)
+        (56, 2, 2, 6, 6, 4, 4, True)]
     cases = []
     for seed, n, c, h, w, k, size, flip in plan:
         rng = np.random.default_rng(seed)
         x = rng.standard_normal((n, c, h, w))
-        weight = rng.standard_normal((k, c * size * size)) / np.sqrt(c * size * size) * 2.0
+        gain = 3000.0 if seed == 56 else 2.0
+        weight = rng.standard_normal((k, c * size * size)) / np.sqrt(c * size * size) * gain
         cases.append({"x": x, "weight": weight, "size": size, "flip": flip})
     return cases
 
@@ -72,10 +75,11 @@ class TtaPredict(Check):
     them, and nothing else (a wrong corner, an upside-down mirror or missing mirrors are named),
     also where $H - $ `size` and $W - $ `size` are odd, so that the centre's rounding shows; the
     output must be a tensor equal to the mean of the softmaxes, computed by the test from the
-    views it expects (averaged logits or a sum instead of a mean are recognised); `x` is not
-    modified."""
+    views it expects (averaged logits or a sum instead of a mean are recognised), also for a
+    confident model whose logits reach thousands; `x` is not modified."""
 
     id = "02-preprocessing/tta_predict"
+    returns = "tensor"
 
     def cases(self, *, visible: bool) -> list[Data]:
         return _cases(visible)
@@ -86,7 +90,7 @@ class TtaPredict(Check):
         model = _RecordingLinear(weight)
         xt = torch.tensor(x)
         what = f"tta_predict(model, x, size={size}, flip={flip})"
-        out = student_array(self, call(self, obj, model, xt, size=size, flip=flip, what=what), what, (n, k), kind="tensor",
+        out = student_array(self, call(self, obj, model, xt, size=size, flip=flip, what=what), what, (n, k),
                             hint="one row of averaged class probabilities per image: (N, K)")
         shapes = sorted({s.shape[1:] for s in model.seen})
         if any(sh != (c, size, size) for sh in shapes):

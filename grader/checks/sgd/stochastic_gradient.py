@@ -53,7 +53,7 @@ _COST_N = 50_000
 _COST_LIMIT = 16
 
 
-def generator_draws(before: dict, rng: np.random.Generator, limit: int) -> int | None:
+def _generator_draws(before: dict, rng: np.random.Generator, limit: int) -> int | None:
     """How many 64-bit draws a PCG64 generator advanced from the state ``before``, or None if more than ``limit``."""
     after = rng.bit_generator.state["state"]["state"]
     replay = np.random.PCG64()
@@ -79,8 +79,8 @@ def _plan(visible: bool) -> list[tuple[str, int, int, int, int, int]]:
 class StochasticGradient(Check):
     """the shape of the result; that each result is exactly the gradient of one row of the data;
     that the inputs are not modified; and, over many draws, that every row is picked about equally
-    often (an exact binomial test per row) and the mean of the draws matches the full gradient
-    (a Bernstein bound); and, on 50,000 examples, that one call takes one index from `rng`,
+    often (an exact binomial test per row), successive calls with one `rng` draw new examples, and
+    the mean of the draws matches the full gradient (a Bernstein bound); and, on 50,000 examples, that one call takes one index from `rng`,
     not a shuffle of all of them. Each statistical test rejects a correct answer with probability below
     $10^{-9}$, whatever random numbers it draws."""
 
@@ -122,7 +122,7 @@ class StochasticGradient(Check):
         g = call(self, obj, lambda w_, X_batch, y_batch: np.zeros(1), w, X, y, rng=rng,
                  what=f"stochastic_gradient(grad_fn, w, X, y, rng=rng) with N={n}")
         student_array(self, g, "the stochastic gradient", (1,))
-        taken = generator_draws(before, rng, _COST_LIMIT)
+        taken = _generator_draws(before, rng, _COST_LIMIT)
         return {"draws_taken": -1 if taken is None else taken}
 
     properties = (RngArgument(draws=(20, 3)),)
@@ -184,6 +184,17 @@ class StochasticGradient(Check):
                             expected=f"one of the {n} per-example gradients, e.g. {G[0]}", actual=draws[bad],
                             hint=("this is the full-batch gradient: draw one random index i"
                                   if is_full else "use exactly one example, with no extra scaling"))
+        # successive calls on one generator are new draws: all of one generator's calls on the same example
+        # has probability N^-(calls - 1) for a correct answer, below 1e-30 here
+        per_rng = which.reshape(ds["generators"], ds["calls_per_generator"])
+        stuck = np.flatnonzero(np.all(per_rng == per_rng[:, :1], axis=1))
+        expect(self, stuck.size == 0,
+               f"successive calls with one rng must draw new examples {where}: all "
+               f"{ds['calls_per_generator']} calls with generator {int(stuck[0]) if stuck.size else 0} "
+               f"returned example {int(per_rng[stuck[0], 0]) if stuck.size else 0}",
+               expected="a new random example on every call", actual="the same example on every call",
+               hint="draw from the rng you are given, which advances with each draw; a copy of it, or a new "
+                    "generator seeded from it, starts from the same state on every call")
         counts = np.bincount(which, minlength=n)
         lo, hi = binomial_band(M, 1.0 / n, p / n)
         if hi < M:  # all M draws of one example are outside the band
@@ -216,4 +227,4 @@ class StochasticGradient(Check):
                f"unbiased: the mean of the draws must approach the full gradient grad_fn(w, X, y) {where}",
                expected=full, actual=draws.mean(axis=0),
                hint="a uniformly drawn example's gradient averages to the full gradient")
-        return 6
+        return 7

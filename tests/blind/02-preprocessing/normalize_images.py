@@ -79,16 +79,3 @@ def normalize_images(X_train, X, *, mode):
 
 
 
-@correct(ID, "torch float64 with dims (0, 2, 3), numpy out")
-def normalize_images(X_train, X, *, mode):
-    T = torch.as_tensor(np.asarray(X_train, dtype=np.float64))
-    Z = torch.as_tensor(np.array(X, dtype=np.float64))
-    if mode == "mean_image":
-        out = Z - T.mean(dim=0, keepdim=True)
-    elif mode == "channel_mean":
-        out = Z - T.mean(dim=(0, 2, 3), keepdim=True)
-    elif mode == "channel_mean_std":
-        out = (Z - T.mean(dim=(0, 2, 3), keepdim=True)) / T.std(dim=(0, 2, 3), keepdim=True, unbiased=False)
-    else:
-        raise ValueError(mode)
-    return out.numpy()

@@ -155,3 +155,24 @@ class relu_leaky_relu:  # noqa: F811
         return dout * (slope + (1.0 - slope) * (out > 0))
 
     functions = (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward)
+
+
+@buggy(RELU, "[9] Leaky ReLU forward and backward in torch, returning tensors (documented: ndarrays)", classes=(9,))
+class relu_leaky_relu:  # noqa: F811
+    global relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward
+
+    def relu_forward(x):
+        return np.maximum(x, 0.0), x.copy()
+
+    def relu_backward(dout, cache):
+        return dout * (cache > 0)
+
+    def leaky_relu_forward(x, negative_slope=0.01):
+        xt = torch.as_tensor(x).clone()
+        return torch.nn.functional.leaky_relu(xt, negative_slope), (xt, negative_slope)
+
+    def leaky_relu_backward(dout, cache):
+        xt, slope = cache
+        return torch.as_tensor(dout) * torch.where(xt > 0, 1.0, slope)
+
+    functions = (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward)

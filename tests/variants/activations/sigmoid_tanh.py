@@ -271,3 +271,25 @@ def sigmoid_tanh():
         return dout * (1.0 - cache ** 2)
 
     return sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
+
+
+@buggy(SIG, "[9] sigmoid forward and backward with torch.sigmoid, returning tensors (documented: ndarrays)",
+       classes=(9,))
+class sigmoid_tanh:  # noqa: F811
+    global sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward
+
+    def sigmoid_forward(x):
+        out = torch.sigmoid(torch.from_numpy(np.array(x, dtype=np.float64)))
+        return out, out
+
+    def sigmoid_backward(dout, cache):
+        return torch.as_tensor(dout) * cache * (1.0 - cache)
+
+    def tanh_forward(x):
+        out = np.tanh(x)
+        return out, out
+
+    def tanh_backward(dout, cache):
+        return dout * (1.0 - cache**2)
+
+    functions = (sigmoid_forward, sigmoid_backward, tanh_forward, tanh_backward)

@@ -329,3 +329,32 @@ class BatchNorm1d:
         else:
             mu, var = self.running_mean, self.running_var
         return out_gamma * (x - mu) / np.sqrt(var + self.eps) + out_beta
+
+
+@buggy(MOD, "[6] variance as np.diag(np.cov(x, rowvar=False, bias=True)): breaks for a single feature",
+       classes=(6,))
+class BatchNorm1d:  # noqa: F811
+    def __init__(self, num_features, *, eps=1e-5, momentum=0.1):
+        self.gamma, self.beta = np.ones(num_features), np.zeros(num_features)
+        self.running_mean, self.running_var = np.zeros(num_features), np.ones(num_features)
+        self.eps, self.momentum, self.training = eps, momentum, True
+
+    def train(self):
+        self.training = True
+        return self
+
+    def eval(self):
+        self.training = False
+        return self
+
+    def forward(self, x):
+        if self.training:
+            N = x.shape[0]
+            mu = x.mean(axis=0)
+            var = np.diag(np.cov(x, rowvar=False, bias=True))
+            m = self.momentum
+            self.running_mean = (1 - m) * self.running_mean + m * mu
+            self.running_var = (1 - m) * self.running_var + m * var * N / (N - 1)
+        else:
+            mu, var = self.running_mean, self.running_var
+        return self.gamma * (x - mu) / np.sqrt(var + self.eps) + self.beta

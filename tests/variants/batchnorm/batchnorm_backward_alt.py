@@ -108,3 +108,13 @@ def batchnorm_backward_alt(dout, cache):  # noqa: F811
     g *= gamma
     dx = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / np.sqrt(var + eps)
     return dx, dgamma, dbeta
+
+
+@buggy(ALT, "[9] the closed form in torch, returning tensors (documented: ndarrays)", classes=(9,))
+def batchnorm_backward_alt(dout, cache):  # noqa: F811
+    import torch
+    x_hat, var, gamma = (torch.as_tensor(cache[k]) for k in ("x_hat", "var", "gamma"))
+    d = torch.as_tensor(dout)
+    g = d * gamma
+    dx = (g - g.mean(dim=0) - x_hat * (g * x_hat).mean(dim=0)) / torch.sqrt(var + cache["eps"])
+    return dx, (d * x_hat).sum(dim=0), d.sum(dim=0)

@@ -88,3 +88,13 @@ def xavier_normal(shape, *, gain=1.0, rng):
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     z = rng.random((12,) + tuple(shape)).sum(axis=0) - 6.0
     return std * z
+
+
+@buggy(XN, "[4] antithetic draws: the second half of the weights is minus the first (exact mean 0)", classes=(4,))
+def xavier_normal(shape, *, gain=1.0, rng):  # noqa: F811
+    rf = math.prod(shape[2:])
+    fan_in, fan_out = shape[1] * rf, shape[0] * rf
+    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    n = math.prod(shape)
+    z = rng.normal(0.0, std, size=(n + 1) // 2)
+    return np.concatenate([z, -z])[:n].reshape(shape)

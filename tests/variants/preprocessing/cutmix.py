@@ -261,3 +261,19 @@ def cutmix(x, y, *, alpha=1.0, rng):
     out[:, :, y1:y2, x1:x2] = x[perm][:, :, y1:y2, x1:x2]
     a = (y2 - y1) * (x2 - x1) / (H * W)
     return out, (1 - a) * y + a * y[perm]
+
+
+@buggy(CUT, "[9] computed in torch and returned as tensors (documented: ndarrays)", classes=(9,))
+def cutmix(x, y, *, alpha=1.0, rng):  # noqa: F811
+    xt, yt = torch.as_tensor(x), torch.as_tensor(y, dtype=torch.float64)
+    N, C, H, W = xt.shape
+    perm = torch.as_tensor(rng.permutation(N))
+    lam = rng.beta(alpha, alpha)
+    cut_h, cut_w = int(H * np.sqrt(1 - lam)), int(W * np.sqrt(1 - lam))
+    cy, cx = int(rng.integers(H)), int(rng.integers(W))
+    r0, r1 = max(cy - cut_h // 2, 0), min(cy + cut_h // 2, H)
+    c0, c1 = max(cx - cut_w // 2, 0), min(cx + cut_w // 2, W)
+    out = xt.clone()
+    out[:, :, r0:r1, c0:c1] = xt[perm, :, r0:r1, c0:c1]
+    a = (r1 - r0) * (c1 - c0) / (H * W)
+    return out, (1 - a) * yt + a * yt[perm]

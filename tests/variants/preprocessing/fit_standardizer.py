@@ -89,13 +89,34 @@ def fit_standardizer(X_train):  # noqa: F811
     return transform
 
 
-@correct(STD, "torch float64 with correction=0, transform returns a tensor")
+@correct(STD, "torch float64 with correction=0, transform converts back with .numpy()")
+def fit_standardizer(X_train):  # noqa: F811
+    t = torch.tensor(np.asarray(X_train), dtype=torch.float64)
+    m = t.mean(0)
+    s = t.std(0, correction=0)
+    s = torch.where(s == 0, torch.ones_like(s), s)
+    return lambda X: ((torch.tensor(np.asarray(X), dtype=torch.float64) - m) / s).numpy()
+
+
+@buggy(STD, "[9] torch float64 with correction=0, transform returns a tensor (documented: an ndarray)", classes=(9,))
 def fit_standardizer(X_train):  # noqa: F811
     t = torch.tensor(np.asarray(X_train), dtype=torch.float64)
     m = t.mean(0)
     s = t.std(0, correction=0)
     s = torch.where(s == 0, torch.ones_like(s), s)
     return lambda X: (torch.tensor(np.asarray(X), dtype=torch.float64) - m) / s
+
+
+@buggy(STD, "[9] transform returns a list of standardised rows, not an array", classes=(9,))
+def fit_standardizer(X_train):  # noqa: F811
+    X_train = np.asarray(X_train, dtype=np.float64)
+    mu = X_train.mean(axis=0)
+    sigma = X_train.std(axis=0)
+    sigma[sigma == 0] = 1.0
+
+    def transform(X):
+        return [(row - mu) / sigma for row in np.asarray(X, dtype=np.float64)]
+    return transform
 
 
 @buggy('02-preprocessing/fit_standardizer', "[1] one-pass variance E[x^2] - E[x]^2 (cancellation for large means)")

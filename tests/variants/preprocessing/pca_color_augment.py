@@ -76,7 +76,17 @@ def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     return xt + offset[:, :, None, None]
 
 
-@correct(COL, "torch: randn with a torch.Generator seeded from rng, einsum, returns a tensor")
+@correct(COL, "torch: randn with a torch.Generator seeded from rng, einsum, .numpy() at the end")
+def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
+    g = torch.Generator().manual_seed(int(rng.integers(2**62)))
+    xt = torch.as_tensor(x)
+    alpha = torch.randn(xt.shape[0], 3, dtype=torch.float64, generator=g) * sigma
+    offset = torch.einsum("ij,nj->ni", torch.as_tensor(eigvecs), alpha * torch.as_tensor(eigvals))
+    return (xt + offset[:, :, None, None]).numpy()
+
+
+@buggy(COL, "[9] torch: randn with a torch.Generator seeded from rng, returns a tensor (documented: an ndarray)",
+       classes=(9,))
 def pca_color_augment(x, eigvals, eigvecs, *, sigma=0.1, rng):  # noqa: F811
     g = torch.Generator().manual_seed(int(rng.integers(2**62)))
     xt = torch.as_tensor(x)

@@ -194,3 +194,16 @@ def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
             crop[...] = crop[:, :, ::-1].copy()      # mirror in place
         out[n] = crop
     return out
+
+
+@buggy(CRP, "[9] returns the list of crops (no np.stack), not an array", classes=(9,))
+def random_crop_flip(x, *, size, padding, p=0.5, rng):  # noqa: F811
+    N, C, H, W = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    out = []
+    for n in range(N):
+        top = rng.integers(H + 2 * padding - size + 1)
+        left = rng.integers(W + 2 * padding - size + 1)
+        crop = padded[n, :, top:top + size, left:left + size]
+        out.append(crop[:, :, ::-1] if rng.random() < p else crop)
+    return out

@@ -103,7 +103,7 @@ def logistic_loss_and_grad(w, X, y):  # noqa: F811
     return loss, dw
 
 
-@buggy(LOG, "[1,2] computes in float32 for speed: a relative error of about 1e-7")
+@buggy(LOG, "[1,2] computes in float32 for speed: a relative error of about 1e-7", classes=(2,))
 def logistic_loss_and_grad(w, X, y):  # noqa: F811
     z = (X.astype(np.float32) @ w.astype(np.float32))
     yf = y.astype(np.float32)
@@ -147,7 +147,7 @@ def logistic_loss_and_grad(w, X, y):
     return float(loss), X.T @ (s - y) / X.shape[1]
 
 
-@buggy('01-sgd/logistic_loss_and_grad', "[1] casts to float32 for speed: loss and gradient lose precision")
+@buggy(LOG, "[1] casts to float32 for speed: loss and gradient lose precision", classes=(2,))
 def logistic_loss_and_grad(w, X, y):
     X32, w32, y32 = X.astype(np.float32), w.astype(np.float32), y.astype(np.float32)
     z = X32 @ w32
