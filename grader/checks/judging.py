@@ -15,12 +15,16 @@ flag computed in the kernel ("unmodified: True") is never needed nor read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+import functools
+import hashlib
+import pickle
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from .base import Check, expect, expect_shape
+from .base import Check, CheckFailure, expect, expect_shape
 
 __all__ = [
     "describe",
@@ -32,6 +36,7 @@ __all__ = [
     "answer_dict",
     "real_array",
     "unchanged",
+    "remembered",
 ]
 
 
@@ -111,3 +116,31 @@ def unchanged(check: Check, record: Any, key: str, before: Any, what: str) -> bo
     after = real_array(check, answer_field(check, record, key, what), what)
     before = np.asarray(before, dtype=np.float64)
     return after.shape == before.shape and bool(np.array_equal(after, before, equal_nan=True))
+
+
+def remembered(judge: Callable[..., Any]) -> Callable[..., Any]:
+    """A judge method ``(self, *data)`` of plain data, remembered by the data's content: the same data
+    judged again (a retried batch, a test that forges another answer of the same probe data) costs a
+    hash instead of the judging. Its failure is remembered too and raised again. For judges whose
+    work is large (window searches, statistics over thousands of values); at most 256 outcomes are kept."""
+    memo: dict[str, Any] = {}
+
+    @functools.wraps(judge)
+    def wrapper(self: Check, *data: Any) -> Any:
+        try:
+            key = hashlib.sha1(pickle.dumps((self.id, data), protocol=5)).hexdigest()
+        except Exception:  # noqa: BLE001 - not plain data: judge it without the memo
+            return judge(self, *data)
+        if key not in memo:
+            if len(memo) >= 256:
+                memo.pop(next(iter(memo)))
+            try:
+                memo[key] = ("value", judge(self, *data))
+            except CheckFailure as failure:
+                memo[key] = ("failure", failure)
+        kind, outcome = memo[key]
+        if kind == "failure":
+            raise outcome.with_traceback(None)
+        return copy.deepcopy(outcome)  # the caller may change what it gets
+
+    return wrapper

@@ -15,6 +15,7 @@ divided by the number of statistical properties of the check (a union bound).
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any, ClassVar
 
@@ -22,7 +23,7 @@ import numpy as np
 import torch
 from scipy import stats
 
-from ..base import Case, Check, Data, expect
+from ..base import Case, Check, CheckFailure, Data, expect
 from ..judging import answer_array, answer_list
 from ..probing import call, student_array
 from ..properties import RngArgument
@@ -35,6 +36,9 @@ from ..stats import (
     uniform_max_gap,
     variance_radius,
 )
+
+#: Outcomes of _large_sample by (check, shape, options, budget, the sample's SHA-1): at most 64, oldest out.
+_LARGE_SAMPLE_MEMO: dict[tuple, Any] = {}
 
 __all__ = ["BIG", "SAMPLE_SEED", "REPEAT_SEED", "SHAPE_HINT", "torch_fans", "InitializerCheck"]
 
@@ -193,6 +197,31 @@ class InitializerCheck(Check):
             n_props += 1
         if math.prod(shape) < BIG:
             return n_props
+        return n_props + self._large_sample(shape, params, sample, p, where)
+
+    def _large_sample(self, shape: tuple[int, ...], params: dict[str, Any], sample: np.ndarray, p: float,
+                      where: str) -> int:
+        """The statistics of a large sample, remembered by the sample's bytes: the judge is a function of
+        its data, and the same sample judged again (a batch's retry, a test that forges another answer of
+        the same data) costs a hash instead of the tests. A failure is remembered too, and raised again."""
+        key = (self.id, shape, repr(sorted(params.items())), p, where,
+               hashlib.sha1(np.ascontiguousarray(sample).view(np.uint8)).hexdigest())
+        if key not in _LARGE_SAMPLE_MEMO:
+            if len(_LARGE_SAMPLE_MEMO) >= 64:
+                _LARGE_SAMPLE_MEMO.pop(next(iter(_LARGE_SAMPLE_MEMO)))
+            try:
+                _LARGE_SAMPLE_MEMO[key] = self._large_sample_tests(shape, params, sample, p, where)
+            except CheckFailure as failure:
+                _LARGE_SAMPLE_MEMO[key] = failure
+        outcome = _LARGE_SAMPLE_MEMO[key]
+        if isinstance(outcome, CheckFailure):
+            raise outcome.with_traceback(None)
+        return outcome
+
+    def _large_sample_tests(self, shape: tuple[int, ...], params: dict[str, Any], sample: np.ndarray, p: float,
+                            where: str) -> int:
+        w = sample.ravel()
+        dist, scale, _ = _target(self.init, shape, params)
         n = math.prod(shape)  # = w.size: the sample's shape was checked above
         var = scale**2 / 3.0 if dist == "uniform" else scale**2
         std = math.sqrt(var)
@@ -257,7 +286,7 @@ class InitializerCheck(Check):
                    f"the weights must be drawn independently: {lag_name} are correlated {where}",
                    expected=f"|correlation| <= {limit:.3g}", actual=f"correlation {r:.4f}",
                    hint="draw all prod(shape) numbers at once; do not repeat or tile one row")
-        return n_props + 8
+        return 8
 
     def _judge_repeat(self, case: Data, answer: Any) -> int:
         """Two draws in a row: a shorter, reshaped or non-finite pair must not pass for "different"

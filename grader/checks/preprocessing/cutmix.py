@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 
 from ..base import Case, Check, Data, expect, register
-from ..judging import answer_array, unchanged
+from ..judging import answer_array, remembered, unchanged
 from ..probing import call, returned, student_array
 from ..properties import Law, RngArgument
 from ..stats import P_FALSE_REJECT, all_equal_bound
@@ -253,6 +253,7 @@ class Cutmix(Check):
             plans.setdefault((case["x"].shape, float(case["alpha"])), []).append(self._judge_call(case, answer))
         return 7 * len(cases) + self._judge_randomness(plans)
 
+    @remembered
     def _judge_call(self, case: Data, answer: Any) -> list[tuple[int, int, tuple[int, int, int, int]]]:
         """The pasted pixels of one call, counted; returns the boxes shown: (image, partner, box)."""
         x, y, alpha = case["x"], case["y"], case["alpha"]

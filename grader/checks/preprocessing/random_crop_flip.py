@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..base import Case, Check, Data, expect, expect_close, register
-from ..judging import answer_array, unchanged
+from ..judging import answer_array, remembered, unchanged
 from ..probing import call, student_array
 from ..properties import Independent, RngArgument
 from ..stats import P_FALSE_REJECT, binomial_band
@@ -132,6 +132,7 @@ class RandomCropFlip(Check):
         found = hit_p | hit_f
         return np.where(found, idx // Q, -1), np.where(found, idx % Q, -1), flipped, found
 
+    @remembered
     def _judge_call(self, call_: Data, answer: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every output located in its input: (rows, columns, flipped) per image."""
         x, size, pad = call_["x"], call_["size"], call_["padding"]
