@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader.checks import REGISTRY  # noqa: E402
 import tests.variants as tv  # noqa: E402
+from grader.checks.judging import forget_judgements  # noqa: E402
 
 
 def main() -> None:
@@ -46,6 +47,7 @@ def main() -> None:
             for _ in range(args.repeat):
                 spent = [0.0]
                 obj = _timed(v.obj, spent)
+                forget_judgements()  # time a first judging of this data, not a remembered one
                 with contextlib.redirect_stdout(io.StringIO()):
                     t0 = time.perf_counter()
                     data = check.probe(obj, visible=False)

@@ -37,6 +37,8 @@ __all__ = [
     "real_array",
     "unchanged",
     "remembered",
+    "remember_in",
+    "forget_judgements",
 ]
 
 
@@ -143,4 +145,22 @@ def remembered(judge: Callable[..., Any]) -> Callable[..., Any]:
             raise outcome.with_traceback(None)
         return copy.deepcopy(outcome)  # the caller may change what it gets
 
+    wrapper.forget = memo.clear  # type: ignore[attr-defined]  # for benchmarks that time a first judging
+    _MEMOS.append(memo)
     return wrapper
+
+
+#: Every memo of :func:`remembered`, so that :func:`forget_judgements` can empty them all.
+_MEMOS: list[dict] = []
+
+
+def remember_in(memo: dict) -> dict:
+    """Register a judge's own memo (keyed by its data's content), so that :func:`forget_judgements` empties it too."""
+    _MEMOS.append(memo)
+    return memo
+
+
+def forget_judgements() -> None:
+    """Empty the memos of every :func:`remembered` judge (benchmarks time a first judging with it)."""
+    for memo in _MEMOS:
+        memo.clear()

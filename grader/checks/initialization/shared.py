@@ -24,7 +24,7 @@ import torch
 from scipy import stats
 
 from ..base import Case, Check, CheckFailure, Data, expect
-from ..judging import answer_array, answer_list
+from ..judging import answer_array, answer_list, remember_in
 from ..probing import call, student_array
 from ..properties import RngArgument
 from ..stats import (
@@ -37,8 +37,9 @@ from ..stats import (
     variance_radius,
 )
 
-#: Outcomes of _large_sample by (check, shape, options, budget, the sample's SHA-1): at most 64, oldest out.
-_LARGE_SAMPLE_MEMO: dict[tuple, Any] = {}
+#: Outcomes of _large_sample by (check, shape, options, budget, the sample's SHA-1): at most 64, oldest out
+#: (emptied with the judges' memos by grader.checks.judging.forget_judgements).
+_LARGE_SAMPLE_MEMO: dict[tuple, Any] = remember_in({})
 
 __all__ = ["BIG", "SAMPLE_SEED", "REPEAT_SEED", "SHAPE_HINT", "torch_fans", "InitializerCheck"]
 

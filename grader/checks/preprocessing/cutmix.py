@@ -89,14 +89,15 @@ def _cut_laws(h: int, w: int, alpha: float) -> tuple[dict, ...]:
     interval comes from the Beta CDF.
     """
     cuts = {0.0, 1.0} | {b for d in (h, w) for k in range(d + 1) for b in (k / d, (k - 0.5) / d) if 0 < b < 1}
-    cuts = sorted(cuts)
-    cdf = stats.beta(alpha, alpha).cdf
+    cuts = np.array(sorted(cuts))
+    a_s, b_s = cuts[:-1], cuts[1:]
+    beta = stats.beta(alpha, alpha)
+    probs = beta.cdf(1 - a_s * a_s) - beta.cdf(1 - b_s * b_s)      # P(a <= sqrt(1 - lambda) < b), per interval
     laws = []
     for rule in _CUT_SIDES:
         for place in _CUT_PLACES:
             law: dict = {}
-            for a, b in zip(cuts[:-1], cuts[1:]):
-                prob = float(cdf(1 - a * a) - cdf(1 - b * b))      # P(a <= sqrt(1 - lambda) < b)
+            for a, b, prob in zip(a_s.tolist(), b_s.tolist(), probs.tolist()):
                 v = (a + b) / 2
                 rows, cols = _cut_extent(h, _cut_side(h, v, rule), place), _cut_extent(w, _cut_side(w, v, rule), place)
                 for (r0, r1), pr in rows.items():
