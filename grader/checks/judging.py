@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Check, CheckFailure, expect, expect_shape
+from .base import ATOL_FLOOR, STRICT_TOLERANCE, Check, CheckFailure, expect, expect_shape
 
 __all__ = [
     "describe",
@@ -120,17 +120,23 @@ def unchanged(check: Check, record: Any, key: str, before: Any, what: str) -> bo
     return after.shape == before.shape and bool(np.array_equal(after, before, equal_nan=True))
 
 
+#: Every memo of :func:`remembered` and :func:`remember_in`, so that :func:`forget_judgements` empties them.
+_MEMOS: list[dict] = []
+
+
 def remembered(judge: Callable[..., Any]) -> Callable[..., Any]:
     """A judge method ``(self, *data)`` of plain data, remembered by the data's content: the same data
     judged again (a retried batch, a test that forges another answer of the same probe data) costs a
-    hash instead of the judging. Its failure is remembered too and raised again. For judges whose
-    work is large (window searches, statistics over thousands of values); at most 256 outcomes are kept."""
-    memo: dict[str, Any] = {}
+    hash instead of the judging. Its failure is remembered too and raised again. The tolerances a
+    property sets (STRICT_TOLERANCE, ATOL_FLOOR) are part of the key. For judges whose work is large
+    (window searches, statistics over thousands of values); at most 256 outcomes are kept."""
+    memo: dict[str, Any] = remember_in({})
 
     @functools.wraps(judge)
     def wrapper(self: Check, *data: Any) -> Any:
         try:
-            key = hashlib.sha1(pickle.dumps((self.id, data), protocol=5)).hexdigest()
+            key = hashlib.sha1(pickle.dumps((self.id, STRICT_TOLERANCE.get(), ATOL_FLOOR.get(), data),
+                                            protocol=5)).hexdigest()
         except Exception:  # noqa: BLE001 - not plain data: judge it without the memo
             return judge(self, *data)
         if key not in memo:
@@ -145,13 +151,7 @@ def remembered(judge: Callable[..., Any]) -> Callable[..., Any]:
             raise outcome.with_traceback(None)
         return copy.deepcopy(outcome)  # the caller may change what it gets
 
-    wrapper.forget = memo.clear  # type: ignore[attr-defined]  # for benchmarks that time a first judging
-    _MEMOS.append(memo)
     return wrapper
-
-
-#: Every memo of :func:`remembered`, so that :func:`forget_judgements` can empty them all.
-_MEMOS: list[dict] = []
 
 
 def remember_in(memo: dict) -> dict:
