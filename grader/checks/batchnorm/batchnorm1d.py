@@ -56,8 +56,8 @@ def _cases(visible: bool) -> list[dict[str, Any]]:
 @register
 class BatchNorm1dModule(Check):
     r"""the initial parameters, buffers and mode; then, for several sizes (a single feature
-    included), `momentum` and `eps`, a sequence of `forward`, `eval()`, `train()` calls (train → eval → train → eval, repeated switches
-    included) replayed on a `torch.nn.BatchNorm1d` in float64: after *every* call the output,
+    included), `momentum` and `eps`, a sequence of `forward`, `eval()`, `train()` calls
+    (train → eval → train → eval, repeated switches included) replayed on a `torch.nn.BatchNorm1d` in float64: after *every* call the output,
     `running_mean`, `running_var` and `training` must agree, so the buffers must be frozen in eval
     mode and updated again after `train()`; `train()` and `eval()` return the module; with `gamma`
     and `beta` left as `__init__` made them too; a second instance keeps its own buffers; and `x`
