@@ -37,7 +37,6 @@ __all__ = [
     "real_array",
     "unchanged",
     "remembered",
-    "remember_in",
     "forget_judgements",
 ]
 
@@ -120,7 +119,7 @@ def unchanged(check: Check, record: Any, key: str, before: Any, what: str) -> bo
     return after.shape == before.shape and bool(np.array_equal(after, before, equal_nan=True))
 
 
-#: Every memo of :func:`remembered` and :func:`remember_in`, so that :func:`forget_judgements` empties them.
+#: Every memo of :func:`remembered`, so that :func:`forget_judgements` empties them.
 _MEMOS: list[dict] = []
 
 
@@ -130,7 +129,8 @@ def remembered(judge: Callable[..., Any]) -> Callable[..., Any]:
     hash instead of the judging. Its failure is remembered too and raised again. The tolerances a
     property sets (STRICT_TOLERANCE, ATOL_FLOOR) are part of the key. For judges whose work is large
     (window searches, statistics over thousands of values); at most 256 outcomes are kept."""
-    memo: dict[str, Any] = remember_in({})
+    memo: dict[str, Any] = {}
+    _MEMOS.append(memo)
 
     @functools.wraps(judge)
     def wrapper(self: Check, *data: Any) -> Any:
@@ -152,12 +152,6 @@ def remembered(judge: Callable[..., Any]) -> Callable[..., Any]:
         return copy.deepcopy(outcome)  # the caller may change what it gets
 
     return wrapper
-
-
-def remember_in(memo: dict) -> dict:
-    """Register a judge's own memo (keyed by its data's content), so that :func:`forget_judgements` empties it too."""
-    _MEMOS.append(memo)
-    return memo
 
 
 def forget_judgements() -> None:

@@ -15,7 +15,6 @@ divided by the number of statistical properties of the check (a union bound).
 
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import Any, ClassVar
 
@@ -23,8 +22,8 @@ import numpy as np
 import torch
 from scipy import stats
 
-from ..base import Case, Check, CheckFailure, Data, expect
-from ..judging import answer_array, answer_list, remember_in
+from ..base import Case, Check, Data, expect
+from ..judging import answer_array, answer_list, remembered
 from ..probing import call, student_array
 from ..properties import RngArgument
 from ..stats import (
@@ -36,10 +35,6 @@ from ..stats import (
     uniform_max_gap,
     variance_radius,
 )
-
-#: Outcomes of _large_sample by (check, shape, options, budget, the sample's SHA-1): at most 64, oldest out
-#: (emptied with the judges' memos by grader.checks.judging.forget_judgements).
-_LARGE_SAMPLE_MEMO: dict[tuple, Any] = remember_in({})
 
 __all__ = ["BIG", "SAMPLE_SEED", "REPEAT_SEED", "SHAPE_HINT", "torch_fans", "InitializerCheck"]
 
@@ -200,27 +195,10 @@ class InitializerCheck(Check):
             return n_props
         return n_props + self._large_sample(shape, params, sample, p, where)
 
+    @remembered  # the same sample judged again (a retried batch, another answer forged) costs a hash
     def _large_sample(self, shape: tuple[int, ...], params: dict[str, Any], sample: np.ndarray, p: float,
                       where: str) -> int:
-        """The statistics of a large sample, remembered by the sample's bytes: the judge is a function of
-        its data, and the same sample judged again (a batch's retry, a test that forges another answer of
-        the same data) costs a hash instead of the tests. A failure is remembered too, and raised again."""
-        key = (self.id, shape, repr(sorted(params.items())), p, where,
-               hashlib.sha1(np.ascontiguousarray(sample).view(np.uint8)).hexdigest())
-        if key not in _LARGE_SAMPLE_MEMO:
-            if len(_LARGE_SAMPLE_MEMO) >= 64:
-                _LARGE_SAMPLE_MEMO.pop(next(iter(_LARGE_SAMPLE_MEMO)))
-            try:
-                _LARGE_SAMPLE_MEMO[key] = self._large_sample_tests(shape, params, sample, p, where)
-            except CheckFailure as failure:
-                _LARGE_SAMPLE_MEMO[key] = failure
-        outcome = _LARGE_SAMPLE_MEMO[key]
-        if isinstance(outcome, CheckFailure):
-            raise outcome.with_traceback(None)
-        return outcome
-
-    def _large_sample_tests(self, shape: tuple[int, ...], params: dict[str, Any], sample: np.ndarray, p: float,
-                            where: str) -> int:
+        """The statistics of a large sample: mean, variance, laws, independence."""
         w = sample.ravel()
         dist, scale, _ = _target(self.init, shape, params)
         n = math.prod(shape)  # = w.size: the sample's shape was checked above

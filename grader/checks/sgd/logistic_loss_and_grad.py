@@ -80,7 +80,7 @@ class LogisticLossAndGrad(Check):
         loss, dw = returned(self, out, ("loss", "dw"), "logistic_loss_and_grad")
         loss = student_number(self, loss, "the loss", prop="the loss must be one number, the MEAN over the N examples",
                               hint="average the per-example losses: .mean()")
-        return {"loss": loss, "dw": student_array(self, dw, "the gradient dw", kind="ndarray"),
+        return {"loss": loss, "dw": student_array(self, dw, "the gradient dw"),
                 "w_after": w, "X_after": X, "y_after": y}
 
     def judge_case(self, case: Data, answer: Any) -> int:
