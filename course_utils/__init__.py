@@ -7,6 +7,7 @@ One module per concern:
 - :mod:`course_utils.gradcheck` -- centred-difference gradient checks
 - :mod:`course_utils.training`  -- a plain mini-batch training loop and its history
 - :mod:`course_utils.plotting`  -- figures in one consistent style
+- :mod:`course_utils.bridge`    -- students' NumPy layers, penalties and update rules in torch
 
 Every public name is also available from the package itself
 (``from course_utils import seed_everything``); submodules are imported on first
@@ -65,6 +66,11 @@ _EXPORTS: dict[str, str] = {
     "plot_histograms": "plotting",
     "plot_trajectories_2d": "plotting",
     "image_grid": "plotting",
+    # bridge
+    "NumpyLayer": "bridge",
+    "NumpyOptimizer": "bridge",
+    "numpy_penalty": "bridge",
+    "student_or_reference": "bridge",
 }
 
 __all__ = sorted(_EXPORTS)

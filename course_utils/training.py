@@ -12,7 +12,7 @@ import math
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -26,6 +26,14 @@ ArrayLike = Tensor | np.ndarray
 Data = tuple[ArrayLike, ArrayLike]
 LossFn = Callable[[Tensor, Tensor], Tensor]
 OptimizerFactory = Callable[[Iterable[Parameter]], torch.optim.Optimizer]
+SchedulerFactory = Callable[[torch.optim.Optimizer], Any]
+
+
+class Stopper(Protocol):
+    """What ``train(..., early_stopping=...)`` calls once per epoch."""
+
+    def step(self, val_loss: float, model: torch.nn.Module) -> bool: ...
+
 
 _OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 _METRICS = {"loss": "min", "acc": "max", "val_loss": "min", "val_acc": "max"}
@@ -161,6 +169,8 @@ def train(
     weight_decay: float = 0.0,
     loss_fn: LossFn | None = None,
     val_data: Data | None = None,
+    early_stopping: Stopper | None = None,
+    scheduler: SchedulerFactory | None = None,
     seed: int = 0,
     progress: bool = True,
     device: torch.device | None = None,
@@ -188,6 +198,15 @@ def train(
         loss_fn: ``loss_fn(out, y) -> scalar`` mean loss over the batch; default
             :func:`torch.nn.functional.cross_entropy` (``out`` (B, C), ``y`` (B,) int).
         val_data: optional ``(X_val, y_val)``, evaluated after every epoch.
+        early_stopping: optional object with ``.step(val_loss, model) -> bool``, called
+            after each epoch's validation with that epoch's validation loss (a float)
+            and the model; when it returns True, training stops after that epoch.
+            Needs ``val_data``. ``train`` restores nothing: the model keeps the last
+            epoch's weights, so call e.g. ``stopper.restore(model)`` afterwards.
+        scheduler: optional callable ``optimizer -> scheduler`` (e.g.
+            ``lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, f)``); the scheduler's
+            ``step()`` is called after every optimiser step, so its ``t`` counts steps,
+            not epochs.
         seed: seed of the shuffling.
         progress: show a tqdm bar over epochs with the latest metrics.
         device: where to train; the model is moved there. Default: the model's device.
@@ -206,6 +225,13 @@ def train(
         raise ValueError(f"Invalid weight_decay value: {weight_decay}; it must be >= 0")
     if next(model.parameters(), None) is None:
         raise ValueError("model has no parameters to train")
+    if early_stopping is not None:
+        if val_data is None:
+            raise ValueError("early_stopping needs val_data: it is called with each "
+                             "epoch's validation loss; pass val_data=(X_val, y_val)")
+        if not callable(getattr(early_stopping, "step", None)):
+            raise TypeError("early_stopping must have a method step(val_loss, model) -> "
+                            f"bool, got {type(early_stopping).__name__}")
 
     if device is not None:
         model.to(device)
@@ -216,6 +242,10 @@ def train(
     loss_fn = _default_loss if loss_fn is None else loss_fn
     classify = _is_class_labels(y)
     opt = _make_optimizer(model, optimizer, lr, momentum, weight_decay)
+    sched = None if scheduler is None else scheduler(opt)
+    if scheduler is not None and not callable(getattr(sched, "step", None)):
+        raise TypeError("scheduler must be a callable optimizer -> scheduler with a step() method, "
+                        f"got one that returned {type(sched).__name__}")
     gen = torch.Generator().manual_seed(seed)
     n = len(X)
 
@@ -225,7 +255,7 @@ def train(
     try:
         for epoch in bar:
             total_loss, correct, seen = 0.0, 0, 0
-            diverged = False
+            diverged = stop = False
             for idx in torch.randperm(n, generator=gen).split(int(batch_size)):
                 xb, yb = X[idx].to(device), y[idx].to(device)
                 out = model(xb)
@@ -242,6 +272,8 @@ def train(
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
+                if sched is not None:
+                    sched.step()
 
             history.loss.append(total_loss / seen)
             history.acc.append(correct / seen if classify else math.nan)
@@ -252,6 +284,8 @@ def train(
                 history.val_loss.append(vl)
                 history.val_acc.append(va)
                 postfix.update(val_loss=vl, val_acc=va)
+                if early_stopping is not None:
+                    stop = bool(early_stopping.step(vl, model))
             bar.set_postfix({k: f"{v:.4g}" for k, v in postfix.items()})
             if diverged:
                 warnings.warn(
@@ -261,6 +295,8 @@ def train(
                     RuntimeWarning,
                     stacklevel=2,
                 )
+                break
+            if stop:
                 break
     finally:
         bar.close()

@@ -6,7 +6,7 @@ import pytest
 
 import course_utils
 
-SUBMODULES = ["seeding", "data", "gradcheck", "training", "plotting"]
+SUBMODULES = ["seeding", "data", "gradcheck", "training", "plotting", "bridge"]
 
 
 def test_every_submodule_name_is_exported_by_the_package():

@@ -178,3 +178,95 @@ def test_malformed_val_data_fails_before_training(blobs):
         train(model, blobs, epochs=1, val_data=(np.zeros((5, 2)), np.zeros(4, dtype=int)),
               progress=False)
     assert torch.equal(model.weight, before)
+
+
+class _StopAt:
+    """A stopper returning True at its `stop_at`-th call, recording what it was given."""
+
+    def __init__(self, stop_at):
+        self.stop_at, self.losses, self.models, self.weights = stop_at, [], [], []
+
+    def step(self, val_loss, model):
+        self.losses.append(val_loss)
+        self.models.append(model)
+        self.weights.append(model.weight.detach().clone())
+        return len(self.losses) == self.stop_at
+
+
+def test_early_stopping_stops_after_the_epoch_it_returns_true(blobs):
+    """Is step(val_loss, model) called once per epoch with that epoch's validation loss,
+    training stopped right after the call returning True, and nothing restored?"""
+    X, y = blobs
+    model, stopper = _linear(), _StopAt(3)
+    h = train(model, (X[:250], y[:250]), epochs=10, val_data=(X[250:], y[250:]),
+              early_stopping=stopper, progress=False)
+    assert len(h.loss) == len(h.val_loss) == 3
+    assert stopper.losses == h.val_loss and all(type(v) is float for v in stopper.losses)
+    assert all(m is model for m in stopper.models)
+    assert torch.equal(model.weight, stopper.weights[-1])
+
+
+def test_early_stopping_that_never_fires_runs_every_epoch(blobs):
+    """Does a stopper returning False (or None) let all epochs run?"""
+    X, y = blobs
+    stopper = _StopAt(0)
+    h = train(_linear(), blobs, epochs=4, val_data=(X[:50], y[:50]), early_stopping=stopper,
+              progress=False)
+    assert len(h.loss) == len(stopper.losses) == 4
+
+
+def test_early_stopping_needs_val_data_and_a_step_method(blobs):
+    """Is early_stopping without val_data a ValueError saying so, and an object without
+    step a TypeError, both before any training?"""
+    model = _linear()
+    before = model.weight.detach().clone()
+    with pytest.raises(ValueError, match="early_stopping needs val_data"):
+        train(model, blobs, epochs=1, early_stopping=_StopAt(1), progress=False)
+    with pytest.raises(TypeError, match=r"step\(val_loss, model\)"):
+        train(model, blobs, epochs=1, val_data=blobs, early_stopping=object(), progress=False)
+    assert torch.equal(model.weight, before)
+
+
+def test_scheduler_steps_after_every_optimiser_step(blobs):
+    """Does train call the scheduler's step() once per optimiser step, so that a LambdaLR sees the step
+    count: the same parameters as a hand-written loop that sets each step's learning rate itself?"""
+    X, y = blobs
+    schedule = lambda t: 1.0 / (1.0 + 0.1 * t)  # noqa: E731
+    model = _linear()
+    lrs = []
+
+    def factory(opt):
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
+        step = sched.step
+
+        def recorded():
+            step()
+            lrs.append(opt.param_groups[0]["lr"])
+        sched.step = recorded
+        return sched
+
+    train(model, blobs, epochs=2, lr=0.5, batch_size=100, scheduler=factory, progress=False)
+    assert lrs == pytest.approx([0.5 * schedule(t) for t in range(1, 7)])
+
+    by_hand = _linear()
+    opt = torch.optim.SGD(by_hand.parameters(), lr=0.5)
+    gen = torch.Generator().manual_seed(0)
+    Xt, yt = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y)
+    t = 0
+    for _ in range(2):
+        for idx in torch.randperm(len(Xt), generator=gen).split(100):
+            opt.param_groups[0]["lr"] = 0.5 * schedule(t)
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(by_hand(Xt[idx]), yt[idx]).backward()
+            opt.step()
+            t += 1
+    assert torch.allclose(model.weight, by_hand.weight, atol=1e-6)
+
+
+def test_scheduler_must_build_something_with_step(blobs):
+    """Is a scheduler factory that returns something without step() a TypeError before training?"""
+    model = _linear()
+    before = model.weight.detach().clone()
+    with pytest.raises(TypeError, match="scheduler must be a callable optimizer -> scheduler"):
+        train(model, blobs, epochs=1, scheduler=lambda opt: None, progress=False)
+    assert torch.equal(model.weight, before)

@@ -181,6 +181,60 @@ APPLIES: dict[str, dict[int, str]] = {
     "05-batchnorm/spatial_batchnorm_forward": {
         1: "", 2: _BN_NO_OVERFLOW, 3: _NO_RNG, 4: _NO_RNG_INDEP, 5: _NO_RNG_LAW, 6: "", 7: "", 8: "", 9: "",
     },
+    # --- 06-regularization and 07-optimizers ---
+    "06-regularization/weight_penalty": {
+        1: _NO_STATS, 2: "sums of squares and absolute values: nothing overflows or cancels", 3: _NO_RNG,
+        4: _NO_RNG_INDEP, 5: _NO_RNG_LAW, 6: "", 7: "", 8: "", 9: "",
+    },
+    "06-regularization/max_norm": {
+        1: _NO_STATS, 2: "a norm and one division per unit: nothing overflows or cancels at these scales",
+        3: _NO_RNG, 4: _NO_RNG_INDEP, 5: _NO_RNG_LAW, 6: "", 7: "", 8: "", 9: "",
+    },
+    "06-regularization/sgd_weight_decay": {
+        1: "an update rule: no statistics over its inputs",
+        2: "no exp or log; sums and products of the inputs (the closed form is compared to 1e-12: class 7)",
+        3: _NO_RNG, 4: _NO_RNG_INDEP, 5: _NO_RNG_LAW, 6: "", 7: "", 8: "", 9: "",
+    },
+    "06-regularization/dropout": {
+        1: "no statistics over the inputs (the statistics are of the mask)",
+        2: "no exp or log; the division by 1 - p at p = 1 is class 7", 3: "", 4: "", 5: "", 6: "", 7: "", 8: "",
+        9: "",
+    },
+    "06-regularization/EarlyStopping": {
+        1: "no statistics over inputs (compares validation losses)",
+        2: "compares losses only: no exp, log or closed form (inf and NaN losses are class 7)", 3: _NO_RNG,
+        4: _NO_RNG_INDEP, 5: _NO_RNG_LAW,
+        6: "scalar losses and a model's state_dict: no axis or shape convention", 7: "", 8: "", 9: "",
+    },
+    "07-optimizers/momentum": {
+        1: "update rules: no statistics over their inputs",
+        2: "no exp or log; sums and products of the inputs",
+        3: _NO_RNG, 4: _NO_RNG_INDEP, 5: _NO_RNG_LAW, 6: "", 7: "", 8: "", 9: "",
+    },
+    "07-optimizers/adagrad": {
+        1: "no statistics over inputs: a running sum of given gradients, compared with torch from non-zero states",
+        2: "", 3: _NO_RNG, 4: _NO_RNG_INDEP, 5: _NO_RNG_LAW, 6: "", 7: "", 8: "", 9: "",
+    },
+    "07-optimizers/rmsprop": {
+        1: "no statistics over inputs: moving averages of given gradients, compared with torch from non-zero states",
+        2: "", 3: _NO_RNG, 4: _NO_RNG_INDEP, 5: _NO_RNG_LAW, 6: "", 7: "", 8: "", 9: "",
+    },
+    "07-optimizers/adam": {
+        1: "no statistics over inputs: moving averages of given gradients, compared with torch from non-zero states",
+        2: "", 3: _NO_RNG, 4: _NO_RNG_INDEP, 5: _NO_RNG_LAW, 6: "", 7: "", 8: "", 9: "",
+    },
+    "07-optimizers/lr_schedules": {
+        1: "no input data: a step index and hyperparameters", 2: "powers and a cosine of bounded arguments: "
+        "nothing overflows or cancels (gamma ** t underflowing to 0 is torch's value too)",
+        3: _NO_RNG, 4: _NO_RNG_INDEP, 5: _NO_RNG_LAW, 6: "scalars in, a scalar out: no shapes or axes",
+        7: "", 8: "", 9: "",
+    },
+    "07-optimizers/clip_gradients": {
+        1: "a norm, no mean or variance of the inputs",
+        2: "sums of powers and one division, as torch computes them (the all-zero total, 0 / 0, is class 7)",
+        3: _NO_RNG, 4: _NO_RNG_INDEP, 5: _NO_RNG_LAW, 6: "", 7: "", 8: "", 9: "",
+    },
+    # --- end of 06-07 ---
 }
 
 

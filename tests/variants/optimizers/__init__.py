@@ -1,0 +1,1 @@
+"""Variants of 07-optimizers, one module per exercise."""

@@ -1,0 +1,1 @@
+"""Variants of 06-regularization, one module per exercise."""
