@@ -81,7 +81,7 @@ course:
 ##       workers with one torch thread each, so that they do not fight over the two cores
 test: system
 	@$(MAKE) --no-print-directory $(STAMP)
-	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadgroup
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadgroup --durations=30
 
 ## lab: JupyterLab for students on notebooks/, with nbgrader's Validate button and no other
 ##      nbgrader menu (settings: jupyter/student/)

@@ -146,12 +146,16 @@ def test_demo_submissions_score_what_they_should(graded, assignment):
     assert 0 < want["demo-half"] < full and 0 < want["demo-mistakes"] < full
 
 
-@EACH
-def test_skipping_tagged_cells_never_changes_a_score(graded, assignment, tmp_path_factory):
+@ON_FIRST
+def test_skipping_tagged_cells_never_changes_a_score(first, tmp_path_factory):
     """Does the solution demo score the same per exercise when the cells tagged skip-grading are
-    skipped as when every cell runs, as stock nbgrader does?"""
-    _, skipping = graded
-    everything = _grade_without_skipping(assignment, tmp_path_factory)
+    skipped as when every cell runs, as stock nbgrader does? Graded through the whole pipeline on the
+    first assignment. For every other one the same follows from two tests that run anyway: the
+    solution demo scores full marks with the cells skipped (test_demo_submissions_score_what_they_should),
+    and nbval runs the solution notebook with every cell, hidden tests included, where a grade cell
+    that fails is an error; tests/test_skip.py checks every notebook's tags statically."""
+    _, skipping = first
+    everything = _grade_without_skipping(FIRST, tmp_path_factory)
     got = {s: (skipping[s].graded, skipping[s].score, skipping[s].exercises) for s in UNSKIPPED}
     want = {s: (everything[s].graded, everything[s].score, everything[s].exercises) for s in UNSKIPPED}
     assert got == want

@@ -10,7 +10,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = {"01-sgd": "sgd", "02-preprocessing": "preprocessing", "03-activations": "activations",
-           "04-initialization": "initialization", "05-batchnorm": "batchnorm"}
+           "04-initialization": "initialization", "05-batchnorm": "batchnorm",
+           "06-regularization": "regularization", "07-optimizers": "optimizers"}
 CALL = '''
 
 def _call(factory):

@@ -72,6 +72,9 @@ def _plans() -> list[Data]:
                            lrs=[[0.1 * 0.97 ** s, 0.02 + 0.01 * (s % 5)] for s in range(50)],
                            groups=[([0, 1], {"lr": 0.1, "lr_decay": 0.1}),
                                    ([2, 3, 4], {"lr": 0.02, "weight_decay": 0.05})])},
+        {"label": "several parameters of one shape, fresh states (each parameter has buffers of its own)",
+         "plan": make_plan(85, shapes=[(3,), (3,), (2, 2), (2, 2), (3,)], make=_MAKE, steps=20,
+                           groups=[([0, 1, 2], {"lr": 0.1}), ([3, 4], {"lr": 0.03, "initial_accumulator_value": 0.5})])},
     ]
 
 
@@ -89,8 +92,9 @@ class Adagrad(RuleCheck):
     steps (the rule is not called: that state must not change): after *every* step every parameter
     and every state buffer (`step`, `sum`) must agree, under torch's names; with `lr_decay` from
     non-zero step counts, gradients near 1e-10 (where `eps` goes), `initial_accumulator_value` on
-    parameters whose first gradients are `None`, and a learning rate that changes at every step;
-    `param` and `grad` must not be modified."""
+    parameters whose first gradients are `None`, a learning rate that changes at every step, and
+    several parameters of one shape (each with a state of its own); `param` and `grad` must not be
+    modified."""
 
     id = "07-optimizers/adagrad"
     rule_name = "adagrad"

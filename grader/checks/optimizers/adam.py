@@ -106,6 +106,9 @@ def _plans() -> list[Data]:
         {"label": "Adam with L2 weight decay on a zero data gradient (it is not AdamW)",
          "plan": make_plan(77, shapes=_SHAPES, make=_MAKE, zero_grads=True, steps=20,
                            groups=[([0, 1, 2, 3, 4], {"lr": 0.05, "weight_decay": 0.2})])},
+        {"label": "several parameters of one shape, fresh states (each parameter has buffers of its own)",
+         "plan": make_plan(78, shapes=[(3,), (3,), (2, 2), (2, 2), (3,)], make=_MAKE, steps=20,
+                           groups=[([0, 1, 2], {"lr": 0.01}), ([3, 4], {"lr": 0.003, "amsgrad": True})])},
     ]
 
 
@@ -125,7 +128,8 @@ class Adam(RuleCheck):
     state buffer must agree, under torch's names; with `amsgrad`, L2 and decoupled weight decay, a
     learning rate that changes at every step, gradients near 1e-10 (where `eps` goes) and from 1e-4
     to 1e4 (the first step is about `lr * sign(g)`), a zero data gradient (AdamW decays as
-    `w_0 (1 - lr*wd)^t`; Adam's L2 does not); `param` and `grad` must not be modified."""
+    `w_0 (1 - lr*wd)^t`; Adam's L2 does not), several parameters of one shape (each with a state of
+    its own); `param` and `grad` must not be modified."""
 
     id = "07-optimizers/adam"
     rule_name = "adam"

@@ -129,6 +129,7 @@ class ClipGradients(Check):
             {"fn": "clip_grad_value", "grads": [at_edge, at_edge.reshape(2, 4) * 3], "clip_value": 1.0},
             {"fn": "clip_grad_value", "grads": [*zero_d, None, k], "clip_value": 0.7},
             {"fn": "clip_grad_value", "grads": [b * 0.1], "clip_value": 10.0},
+            {"fn": "clip_grad_value", "grads": [m, v], "clip_value": 1.5},
             {"fn": "clip_grad_value", "grads": [], "clip_value": 1.0},
         ]
         return shown + hidden

@@ -232,7 +232,7 @@ class LrSchedules(Check):
     `torch.optim.lr_scheduler` class driving a `torch.optim.SGD` with those two groups, to a relative
     $10^{-9}$: `StepLR` (step sizes 1, 7 and 30), `ExponentialLR`, `LambdaLR` with $1/(1 + \text{decay}\,t)$
     (decay 0 too), `PolynomialLR(total_iters=T, power=0.5)` with steps past $T$ (where the rate stays 0),
-    `CosineAnnealingWarmRestarts` with `T_mult` 1 and 2, `T_0` = 1 and `eta_min` > 0, and `LinearLR` for
+    `CosineAnnealingWarmRestarts` with `T_mult` 1, 2 and 3, `T_0` = 1 and `eta_min` > 0, and `LinearLR` for
     the warm-up (1 warm-up step too); the first call ($t = 0$) gives the rate before any decay; every rate
     is a Python float; and the functions are pure: called for the steps out of order (reversed,
     shuffled) and for the two groups in turn, they give the same rates."""
@@ -263,6 +263,7 @@ class LrSchedules(Check):
         ("cosine_restarts", {"T_0": 7, "T_mult": 1, "eta_min": 0.02}, 200, "reversed"),
         ("cosine_restarts", {"T_0": 1, "T_mult": 2, "eta_min": 0.0}, 300, "forward"),
         ("cosine_restarts", {"T_0": 3, "T_mult": 2, "eta_min": 0.005}, 300, "shuffled"),
+        ("cosine_restarts", {"T_0": 1, "T_mult": 3, "eta_min": 0.0}, 370, "forward"),  # 1 + 3 + ... + 243 = 364
         ("linear_warmup", {"warmup_steps": 50, "start_factor": 0.01}, 200, "shuffled"),
         ("linear_warmup", {"warmup_steps": 1, "start_factor": 0.5}, 200, "forward"),
         ("linear_warmup", {"warmup_steps": 137, "start_factor": 0.25}, 220, "reversed"),

@@ -78,6 +78,9 @@ def _plans() -> list[Data]:
          "plan": make_plan(94, shapes=_SHAPES, make=_MAKE, state=[5, 1, None, None, 8],
                            groups=[([0, 1, 2], {"lr": 0.01, "weight_decay": 0.2}),
                                    ([3, 4], {"lr": 0.001, "alpha": 0.5, "weight_decay": 0.01})])},
+        {"label": "several parameters of one shape, fresh states (each parameter has buffers of its own)",
+         "plan": make_plan(95, shapes=[(3,), (3,), (2, 2), (2, 2), (3,)], make=_MAKE, steps=20,
+                           groups=[([0, 1, 2], {"lr": 0.01, "momentum": 0.5}), ([3, 4], {"lr": 0.003, "centered": True})])},
     ]
 
 
@@ -95,8 +98,9 @@ class RMSprop(RuleCheck):
     `None` on some steps (the rule is not called: that state must not change): after *every* step
     every parameter and every state buffer must agree, under torch's names (`momentum_buffer` only
     with `momentum > 0`, `grad_avg` only when `centered`); with centered RMSProp and momentum
-    together, gradients near 1e-10 (where `eps` goes) and a learning rate that changes at every
-    step; `param` and `grad` must not be modified."""
+    together, gradients near 1e-10 (where `eps` goes), a learning rate that changes at every step
+    and several parameters of one shape (each with a state of its own); `param` and `grad` must not
+    be modified."""
 
     id = "07-optimizers/rmsprop"
     rule_name = "rmsprop"

@@ -42,6 +42,7 @@ _HIDDEN = _VISIBLE + [
     (1, {"min_delta": 0.5}, [math.inf, 5.0, 4.8, 4.7, 4.0]),                     # the first call always improves
     (3, {"min_delta": 0.0}, [0.5, 0.6, 0.7, 0.8, 0.1]),                         # the first epoch stays the best
     (4, {"min_delta": 0.0}, [1.0, 1e-3, 1e-3 + 1e-12, 1e-3 - 1e-12, 2.0, 3.0, 1e-3, 1e-3, 0.0]),
+    (2, {}, [math.inf, math.inf, _NAN, 3.0]),   # the first call improves; a tie with inf and a NaN do not: stop
 ]
 
 
@@ -151,9 +152,10 @@ class EarlyStoppingCheck(Check):
             _set(model, _state(case["seed"], e), mode)
             what = f"step({loss}, model) at call {e} (EarlyStopping({case['patience']}{given}))"
             stop = call(self, es.step, loss, model, what=what)
-            expect(self, isinstance(stop, (bool, np.bool_)), f"{what} must return a bool", expected="True or False",
+            expect(self, isinstance(stop, bool), f"{what} must return a bool", expected="True or False",
                    actual=f"a {type(stop).__name__}: {stop!r}"[:80],
-                   hint="return True when training should stop and False otherwise (not None)")
+                   hint="return True when training should stop and False otherwise (not None; a NumPy bool from "
+                        "a comparison of arrays: wrap it in bool(...))")
             best_epoch = call(self, getattr, es, "best_epoch", what="the attribute best_epoch")
             expect(self, isinstance(best_epoch, (int, np.integer)) and not isinstance(best_epoch, (bool, np.bool_)),
                    "best_epoch must be an int (the 0-based index of the best call)", expected="an int",

@@ -168,3 +168,18 @@ def adagrad(param, grad, state, *, lr=0.01, lr_decay=0.0, weight_decay=0.0, init
     clr = lr / (1 + (state["step"] - 1) * lr_decay)
     state["sum"] = state["sum"] + g * g
     return param - clr * g / (np.sqrt(state["sum"]) + eps)
+
+
+@buggy('07-optimizers/adagrad', "[8] state['sum'] for a fresh state aliases a module-level zeros array, updated in place")
+def adagrad(param, grad, state, *, lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
+            _z={}):
+    if not state:
+        state["step"] = 0
+        z = _z.setdefault(np.shape(param), np.zeros(np.shape(param)))
+        z += initial_accumulator_value - z
+        state["sum"] = z
+    g = grad + weight_decay * param
+    state["step"] += 1
+    state["sum"] += g * g
+    clr = lr / (1 + (state["step"] - 1) * lr_decay)
+    return param - clr * g / (np.sqrt(state["sum"]) + eps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numpy as np
 
 from .. import buggy, correct
@@ -359,3 +360,26 @@ def adam(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_de
         state["v_max"] = np.maximum(state.get("v_max", v), v)
         v = state["v_max"]
     return param - lr / (1 - beta1 ** t) * state["m"] / (np.sqrt(v) / np.sqrt(1 - beta2 ** t) + eps)
+
+
+@buggy('07-optimizers/adam', "[8] fresh exp_avg / exp_avg_sq are module-level zeros arrays per shape, updated in place: two parameters of one shape share them")
+def adam(param, grad, state, *, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+         decoupled_weight_decay=False, _z={}):
+    b1, b2 = betas
+    if "exp_avg" not in state:
+        state["step"] = 0
+        for k in ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ()):
+            z = _z.setdefault((k, np.shape(param)), np.zeros(np.shape(param)))
+            z *= 0
+            state[k] = z
+    state["step"] += 1
+    t = state["step"]
+    p = param * (1 - lr * weight_decay) if decoupled_weight_decay else param
+    g = grad if decoupled_weight_decay else grad + weight_decay * param
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    m *= b1; m += (1 - b1) * g
+    v *= b2; v += (1 - b2) * g * g
+    if amsgrad:
+        np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+        v = state["max_exp_avg_sq"]
+    return p - lr / (1 - b1 ** t) * m / (np.sqrt(v) / math.sqrt(1 - b2 ** t) + eps)

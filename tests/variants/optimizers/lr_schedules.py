@@ -370,7 +370,7 @@ class lr_schedules:  # noqa: F811
     functions = (step_decay, exponential_decay, inverse_time_decay, sqrt_decay, cosine_restarts, linear_warmup)
 
 
-@correct(LR, "torch's closed forms: exp(t log gamma), the period index from a log, np.interp for the warm-up")
+@correct(LR, "closed forms: exp(t log gamma), the period index from a log (guarded), np.interp for the warm-up")
 class lr_schedules:  # noqa: F811
     global step_decay, exponential_decay, inverse_time_decay, sqrt_decay, cosine_restarts, linear_warmup
 
@@ -388,6 +388,7 @@ class lr_schedules:  # noqa: F811
             T_cur, T_i = t - n * T_0, T_0
         else:  # the epoch branch of torch's CosineAnnealingWarmRestarts.step
             n = int(math.log(t / T_0 * (T_mult - 1) + 1, T_mult))
+            n += T_0 * (T_mult ** (n + 1) - 1) // (T_mult - 1) <= t  # log(243, 3) = 4.999...: round up there
             T_cur, T_i = t - T_0 * (T_mult ** n - 1) // (T_mult - 1), T_0 * T_mult ** n
         return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * T_cur / T_i)) / 2
     def linear_warmup(t, base_lr, *, warmup_steps, start_factor=0.1):

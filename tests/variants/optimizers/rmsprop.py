@@ -296,3 +296,30 @@ def rmsprop(param, grad, state, *, lr=0.01, alpha=0.9, eps=1e-8, weight_decay=0.
         state["momentum_buffer"] = momentum * state["momentum_buffer"] + g / avg
         return param - lr * state["momentum_buffer"]
     return param - lr * g / avg
+
+
+@buggy('07-optimizers/rmsprop', "[8] fresh square_avg is one module-level zeros array per shape, updated in place: two parameters of one shape share it")
+def rmsprop(param, grad, state, *, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+            _z={}):
+    if "square_avg" not in state:
+        state["step"] = 0
+        state["square_avg"] = _z.setdefault(("s", np.shape(param)), np.zeros(np.shape(param)))
+        state["square_avg"] *= 0
+        if momentum > 0:
+            state["momentum_buffer"] = np.zeros(np.shape(param))
+        if centered:
+            state["grad_avg"] = np.zeros(np.shape(param))
+    state["step"] += 1
+    g = grad + weight_decay * param
+    sq = state["square_avg"]
+    sq *= alpha
+    sq += (1 - alpha) * g * g
+    var = sq - state["grad_avg"] ** 2 if centered else sq
+    if centered:
+        state["grad_avg"] = alpha * state["grad_avg"] + (1 - alpha) * g
+        var = sq - state["grad_avg"] ** 2
+    avg = np.sqrt(var) + eps
+    if momentum > 0:
+        state["momentum_buffer"] = momentum * state["momentum_buffer"] + g / avg
+        return param - lr * state["momentum_buffer"]
+    return param - lr * g / avg

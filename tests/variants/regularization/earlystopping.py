@@ -231,25 +231,6 @@ class EarlyStopping:  # noqa: F811
         model.load_state_dict(self.best_params, strict=False)
 
 
-@buggy(ES, "best_epoch counted from 1", classes=(0,))
-class EarlyStopping:  # noqa: F811
-    def __init__(self, patience, min_delta=0.0):
-        self.patience, self.min_delta = patience, min_delta
-        self.best_loss, self.best_epoch, self.epoch, self.count = None, None, 0, 0
-
-    def step(self, val_loss, model):
-        self.epoch += 1
-        if self.best_loss is None or val_loss < self.best_loss - self.min_delta:
-            self.best_loss, self.best_epoch, self.count = val_loss, self.epoch, 0
-            self.best_state = copy.deepcopy(model.state_dict())
-        else:
-            self.count += 1
-        return self.count >= self.patience
-
-    def restore(self, model):
-        model.load_state_dict(self.best_state)
-
-
 @buggy(ES, "step returns None instead of False while training goes on", classes=(9,))
 class EarlyStopping:  # noqa: F811
     def __init__(self, patience, min_delta=0.0):
@@ -265,25 +246,6 @@ class EarlyStopping:  # noqa: F811
             self.count += 1
         if self.count >= self.patience:
             return True
-
-    def restore(self, model):
-        model.load_state_dict(self.best_state)
-
-
-@buggy(ES, "default min_delta=1e-4 instead of 0.0", classes=(7,))
-class EarlyStopping:  # noqa: F811
-    def __init__(self, patience, min_delta=1e-4):
-        self.patience, self.min_delta = patience, min_delta
-        self.best_loss, self.best_epoch, self.epoch, self.count = None, None, -1, 0
-
-    def step(self, val_loss, model):
-        self.epoch += 1
-        if self.best_loss is None or val_loss < self.best_loss - self.min_delta:
-            self.best_loss, self.best_epoch, self.count = val_loss, self.epoch, 0
-            self.best_state = copy.deepcopy(model.state_dict())
-        else:
-            self.count += 1
-        return self.count >= self.patience
 
     def restore(self, model):
         model.load_state_dict(self.best_state)
@@ -384,3 +346,43 @@ class EarlyStopping:  # noqa: F811
 
     def restore(self, model):
         model.load_state_dict(self.snapshot.state_dict())
+
+
+@buggy(ES, "[9] step returns a NumPy bool (np.int64(count) >= patience), not a bool")
+class EarlyStopping:  # noqa: F811
+    def __init__(self, patience, min_delta=0.0):
+        self.patience, self.min_delta = patience, min_delta
+        self.best_loss, self.best_epoch, self.count, self.epoch, self.saved = math.inf, -1, 0, -1, None
+
+    def step(self, val_loss, model):
+        self.epoch += 1
+        if self.epoch == 0 or val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch, self.count = float(val_loss), self.epoch, 0
+            self.saved = copy.deepcopy(model.state_dict())
+        else:
+            self.count += 1
+        return np.int64(self.count) >= self.patience
+
+    def restore(self, model):
+        model.load_state_dict(self.saved)
+
+
+@buggy(ES, "[7] the first call detected as best_loss == inf: after a first inf, an inf tie and a NaN improve")
+class EarlyStopping:  # noqa: F811
+    def __init__(self, patience, min_delta=0.0):
+        self.patience, self.min_delta = patience, min_delta
+        self.best_loss, self.best_epoch, self.count, self.epoch, self.saved = math.inf, -1, 0, -1, None
+
+    def step(self, val_loss, model):
+        self.epoch += 1
+        if self.best_loss == math.inf or val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch, self.count = float(val_loss), self.epoch, 0
+            self.saved = copy.deepcopy(model.state_dict())
+        else:
+            self.count += 1
+        return self.count >= self.patience
+
+    def restore(self, model):
+        model.load_state_dict(self.saved)
+
+
