@@ -20,7 +20,8 @@ from ..base import Case, Data, register
 from ..judging import answer_array, answer_list, remembered
 from ..probing import functions
 from ..properties import Defaults
-from .shared import RuleCheck, compare, make_plan, replay, torch_trajectory
+from .comparing import close
+from .shared import RuleCheck, compare, make_plan, neighbour_value, replay, torch_trajectory
 
 __all__ = ["Momentum", "HEAVY_BALL", "HINTS", "N4", "NAMES", "NESTEROV", "SHAPES"]
 
@@ -267,7 +268,7 @@ class Momentum(RuleCheck):
                 exp = want[i]["param"]
                 got = answer_array(self, {"v": params[i]}, "v", exp.shape,
                                    f"parameter {plan['names'][i]} after step {s + 1} ({label})")
-                if not _close(got, exp):
+                if not close(got, exp):
                     desc = next((d for d, wrong in neighbours if _replays_to(self, wrong, plan, s, i, got, rule)), "")
                     if desc:
                         raise self.fail(f"{rule}: parameter {plan['names'][i]} after step {s + 1} of {label} follows "
@@ -286,15 +287,7 @@ class Momentum(RuleCheck):
         return {"params": np.concatenate([np.ravel(p) for st in steps for p in st["params"]])}
 
 
-def _close(a: np.ndarray, e: np.ndarray) -> bool:
-    return a.shape == e.shape and bool(np.all(np.abs(a - e) <= 1e-9 * np.abs(e) + 1e-12 * float(
-        np.max(np.abs(e), initial=0.0)) + 1e-300))
-
-
 def _replays_to(check: Any, wrong: Any, plan: Data, s: int, i: int, got: np.ndarray, rule: str) -> bool:
     """True when the trusted wrong rule, replayed on ``plan``, gives parameter i the values ``got`` after step s."""
-    try:
-        value = replay(check, wrong, plan, rule_name=rule, steps=s + 1)["steps"][s]["params"][i]
-    except Exception:  # noqa: BLE001 - a wrong rule that cannot run this plan names nothing
-        return False
-    return bool(np.allclose(got, value, rtol=1e-8, atol=1e-12))
+    value = neighbour_value(check, wrong, plan, s, i, "param", rule)
+    return value is not None and np.shape(value) == got.shape and bool(np.allclose(got, value, rtol=1e-8, atol=1e-12))

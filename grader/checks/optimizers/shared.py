@@ -60,7 +60,7 @@ from ..judging import answer_field, answer_list, register_memo, remembered
 from ..probing import as_float_array, call, student_array
 from .comparing import RTOL, SCALE_ATOL, bulk, close, inputs_unchanged, read_array, tolerance
 
-__all__ = ["make_plan", "torch_optimizer", "replay", "torch_trajectory", "compare", "answer_param", "memoized",
+__all__ = ["make_plan", "torch_optimizer", "replay", "torch_trajectory", "compare", "answer_param", "memoized", "neighbour_value",
            "first_difference", "RuleCheck", "RTOL", "SCALE_ATOL", "Maker"]
 
 
@@ -322,10 +322,11 @@ def memoized(what: Any, plan: Data, compute: Callable[[], Any]) -> Any:
     return _TRAJECTORIES[key]
 
 
-def _matches(check: Check, wrong: Callable[..., Any], plan: Data, s: int, i: int, key: str, got: np.ndarray,
-             exp: np.ndarray, rule_name: str) -> bool:
-    """True when the trusted wrong rule ``wrong``, replayed on ``plan``, gives ``got`` at (s, i, key): a
-    thousand times closer to it than the right value ``exp`` is."""
+def neighbour_value(check: Check, wrong: Callable[..., Any], plan: Data, s: int, i: int, key: str,
+                    rule_name: str) -> np.ndarray | None:
+    """Judge side: what the trusted wrong rule ``wrong``, replayed on ``plan`` (once per plan: memoized),
+    gives parameter ``i`` after step ``s`` (0-based): the parameter for ``key == "param"``, else that state
+    buffer; None when the rule cannot run the plan or has no such buffer."""
     def run() -> list[Data] | None:
         try:
             return replay(check, wrong, plan, rule_name=rule_name)["steps"]
@@ -334,8 +335,15 @@ def _matches(check: Check, wrong: Callable[..., Any], plan: Data, s: int, i: int
 
     steps = memoized(("neighbour", check.id, id(wrong)), plan, run)
     if steps is None:
-        return False
-    value = steps[s]["params"][i] if key == "param" else steps[s]["states"][i].get(key)
+        return None
+    return steps[s]["params"][i] if key == "param" else steps[s]["states"][i].get(key)
+
+
+def _matches(check: Check, wrong: Callable[..., Any], plan: Data, s: int, i: int, key: str, got: np.ndarray,
+             exp: np.ndarray, rule_name: str) -> bool:
+    """True when the trusted wrong rule ``wrong``, replayed on ``plan``, gives ``got`` at (s, i, key): a
+    thousand times closer to it than the right value ``exp`` is."""
+    value = neighbour_value(check, wrong, plan, s, i, key, rule_name)
     if value is None or np.shape(value) != got.shape:
         return False
     return bool(np.max(np.abs(got - value), initial=0.0) <= 1e-3 * np.max(np.abs(got - exp), initial=0.0))
